@@ -1,0 +1,83 @@
+"""Import plain-text articles into the archive.
+
+Exists so an archivist can bring a file in with one command and get, for each file, either
+what was written (counts and the defects found in the copy) or one clear error that names
+the file and line, with nothing written.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from archive import importer, workflow
+
+
+class Command(BaseCommand):
+    help = "Import plain-text articles (title, sections, claims, citations, flags)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="text files to import")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="parse and report; write nothing"
+        )
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help=f"who the import is recorded as (default: the system user "
+            f"{workflow.IMPORTER_USERNAME!r})",
+        )
+
+    def handle(self, *args, paths, dry_run, user, **options):
+        files, errors = [], []
+        limit = getattr(settings, "ARCHIVE_MAX_IMPORT_BYTES", importer.DEFAULT_MAX_BYTES)
+        for path in paths:
+            try:
+                source = importer.read_source_file(path, max_bytes=limit)
+                files.append((source, importer.parse(source.text, source.name)))
+            except importer.ImportFormatError as error:
+                errors.append(str(error))
+        if errors:
+            raise CommandError("nothing imported:\n" + "\n".join(errors))
+        try:
+            outcomes = workflow.import_documents(
+                files=files, user=self.find_user(user), dry_run=dry_run
+            )
+        except workflow.ImportRefused as error:
+            raise CommandError(f"nothing imported: {error}") from None
+        for outcome in outcomes:
+            self.report(outcome)
+
+    def find_user(self, username):
+        if username is None:
+            return None
+        try:
+            return get_user_model().objects.get(username=username)
+        except get_user_model().DoesNotExist:
+            raise CommandError(f"nothing imported: no user named {username!r}") from None
+
+    def report(self, outcome):
+        counts = outcome.counts
+        summary = (
+            f"{counts['sections']} sections, {counts['claims']} claims, "
+            f"{counts['sources']} sources, {counts['citations']} citations, "
+            f"{counts['flags']} flags"
+        )
+        if outcome.status == "unchanged":
+            self.stdout.write(
+                f"{outcome.file_name}: unchanged, already archived as {outcome.slug!r} "
+                f"by import run #{outcome.run.pk}; nothing written"
+            )
+            return
+        if outcome.status == "would import":
+            self.stdout.write(f"{outcome.file_name}: would import as {outcome.slug!r}: {summary}")
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{outcome.file_name}: imported as {outcome.slug!r} "
+                    f"(import run #{outcome.run.pk}): {summary}"
+                )
+            )
+        if outcome.anomalies:
+            self.stdout.write(f"  {len(outcome.anomalies)} anomalies in the copy:")
+            for anomaly in outcome.anomalies:
+                self.stdout.write(f"    line {anomaly.line}: {anomaly.kind}: {anomaly.message}")

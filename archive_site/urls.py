@@ -1,0 +1,8 @@
+"""Root URLs: the admin site (editors, reviewers, archivists)."""
+
+from django.contrib import admin
+from django.urls import path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]
