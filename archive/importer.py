@@ -400,15 +400,14 @@ class _Parser:
             self.attach_orphan_markers(runs, number)
             return "markers"
         self.paragraph += 1
+        bounds = _sentence_bounds(clean, runs)
         if intro.endswith(":"):
             kind = QUOTATION
-        elif _looks_like_caption(body):
+        elif _looks_like_caption([clean[s:e] for s, e in bounds]):
             kind = CAPTION
         else:
             kind = STATEMENT
-        if kind == STATEMENT:
-            bounds = _sentence_bounds(clean, runs)
-        else:
+        if kind != STATEMENT:  # a quotation or a caption is one claim, however many sentences
             first = len(clean) - len(clean.lstrip())
             bounds = [(first, first + len(body))]
         claims = [
@@ -621,17 +620,35 @@ _CLAUSE_OPENERS = _word_set(
     "if as until unless"
 )
 _NOT_SUBJECTS = _word_set("the a an of in on at by to for from with and or")
+_PICTURE_WORDS = _word_set(
+    "photo photograph picture image map painting drawing poster illustration portrait "
+    "engraving sketch detail view"
+)
 
 
-def _looks_like_caption(text: str) -> bool:
-    """A caption names what a picture shows: a short noun phrase, not a clause.
+def _looks_like_caption(sentences: list[str]) -> bool:
+    """A caption names what a picture shows: short noun phrases, not clauses.
 
-    The phrase before any relative or subordinate clause ("One of the mass graves at X
-    where ...") must have no finite verb: no auxiliary, no common irregular past tense, and
-    no "-ed" verb used actively (a participle followed by "by" is passive and allowed).
+    Each sentence's phrase before any relative or subordinate clause ("One of the mass
+    graves at X where ...") must have no finite verb: no auxiliary, no common irregular past
+    tense, and no "-ed" verb used actively (a participle followed by "by" is passive).
+    Present-tense verbs cannot be told from nouns without a tagger, so a paragraph of several
+    sentences counts as a caption only when one of them names the picture ("Photo by ...");
+    otherwise its sentences would wrongly be merged into one claim.
     """
+    text = " ".join(sentences)
+    if len(_WORD_RE.findall(text)) > CAPTION_MAX_WORDS or text.rstrip()[-1:] in {":", "?", "!"}:
+        return False
+    if len(sentences) > 1 and not any(
+        (_WORD_RE.findall(sentence) or [""])[0].lower() in _PICTURE_WORDS for sentence in sentences
+    ):
+        return False
+    return all(_is_verbless(sentence) for sentence in sentences)
+
+
+def _is_verbless(text: str) -> bool:
     words = _WORD_RE.findall(text)
-    if not words or len(words) > CAPTION_MAX_WORDS or text.rstrip()[-1:] in {":", "?", "!"}:
+    if not words:
         return False
     head = []
     for word in words:

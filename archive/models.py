@@ -82,6 +82,9 @@ class ImportRun(models.Model):
     )
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField()
+    text = models.TextField(
+        help_text="The decoded text as imported: claim, citation and flag spans index into it."
+    )
     counts = models.JSONField(default=dict, help_text="Rows written, by kind.")
     anomalies = models.JSONField(
         default=list, help_text="Defects found in the file: kind, line, message."
@@ -98,6 +101,12 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"Import #{self.pk} of {self.file_name}"
+
+    def excerpt(self, start: int | None, end: int | None) -> str:
+        """The exact characters of the imported text between two offsets."""
+        if start is None or end is None:
+            return ""
+        return self.text[start:end]
 
     @property
     def change_reason(self) -> str:

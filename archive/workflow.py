@@ -132,6 +132,7 @@ def _load(source, parsed, *, user, slug: str) -> ImportOutcome:
         file_size=source.size,
         sha256=source.sha256,
         content_sha256=parsed.content_sha256,
+        text=parsed.text,
         user=user,
         started_at=now,
         finished_at=now,
