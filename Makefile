@@ -9,7 +9,7 @@ PORT   ?= 8000
 .PHONY: run test install migrate seed bench lint format clean
 
 run: seed ## set up everything, then serve the site on SQLite at http://127.0.0.1:8000/
-	$(PY) manage.py ensure_dev_login
+	$(PY) manage.py ensure_dev_login --url http://$(HOST):$(PORT)/admin/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install ## the whole suite (SQLite; DATABASE_URL=postgres://... for PostgreSQL)

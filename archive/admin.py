@@ -5,7 +5,9 @@ query per page, whatever the document's size). Every content model shows its
 simple-history trail, with the import run that wrote each version.
 """
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -31,13 +33,18 @@ def _link(obj, label=None):
 class ProvenanceMixin:
     """Read-only display of where an imported row came from, down to the characters."""
 
+    provenance_fields = ["provenance", "import_run", "span_start", "span_end"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *self.provenance_fields]
+
     @admin.display(description="provenance")
     def provenance(self, obj):
         run = obj.import_run
         if run is None:
             return "—"
         return format_html(
-            "{} · characters {}–{} of {}<pre class='provenance'>{}</pre>",
+            '{} · characters {}–{} of {}<pre class="provenance">{}</pre>',
             _link(run),
             obj.span_start,
             obj.span_end,
@@ -52,6 +59,7 @@ class CitationInline(admin.TabularInline):
     fields = ["position", "source", "locator", "quotation"]
     raw_id_fields = ["source"]
     ordering = ["position"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source")
@@ -62,6 +70,7 @@ class FlagInline(admin.TabularInline):
     extra = 0
     fields = ["kind", "label", "status", "reason", "raised_at", "resolved_at"]
     readonly_fields = ["raised_at", "resolved_at"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
 
 class SectionFlagInline(FlagInline):
@@ -107,7 +116,6 @@ class SectionAdmin(ProvenanceMixin, SimpleHistoryAdmin):
     search_fields = ["heading"]
     list_select_related = ["document"]
     ordering = ["document", "position"]
-    readonly_fields = ["provenance"]
     inlines = [SectionFlagInline]
     history_list_display = HISTORY_COLUMNS
 
@@ -141,7 +149,6 @@ class ClaimAdmin(ProvenanceMixin, SimpleHistoryAdmin):
     search_fields = ["text"]
     list_select_related = ["section__document"]
     ordering = ["section__document", "section__position", "position"]
-    readonly_fields = ["provenance"]
     raw_id_fields = ["section"]
     inlines = [CitationInline, ClaimFlagInline]
     history_list_display = HISTORY_COLUMNS
@@ -202,7 +209,6 @@ class CitationAdmin(ProvenanceMixin, SimpleHistoryAdmin):
     list_select_related = ["claim__section__document", "source"]
     ordering = ["claim__section__document", "claim__section__position", "claim__position"]
     raw_id_fields = ["claim", "source"]
-    readonly_fields = ["provenance"]
     history_list_display = HISTORY_COLUMNS
 
     @admin.display(description="claim")
@@ -238,7 +244,6 @@ class FlagAdmin(ProvenanceMixin, SimpleHistoryAdmin):
     search_fields = ["label", "reason", "claim__text", "section__heading"]
     list_select_related = ["claim__section__document", "section__document"]
     raw_id_fields = ["claim", "section"]
-    readonly_fields = ["provenance"]
     history_list_display = HISTORY_COLUMNS
 
     @admin.display(description="on")

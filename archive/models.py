@@ -51,6 +51,7 @@ class HistoryProvenance(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        verbose_name="import run",
         help_text="The import run that wrote this version, if an import did.",
     )
 
@@ -170,7 +171,9 @@ class Section(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.heading or f"(section {self.position}, heading missing)"
+        if self.heading_missing:
+            return f"(section {self.position}, heading lost)"
+        return self.heading or "(lead)"
 
 
 @reversion.register()

@@ -16,8 +16,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
+        parser.add_argument(
+            "--url", default="http://127.0.0.1:8000/admin/", help="where the admin is served"
+        )
 
-    def handle(self, *args, username, **options):
+    def handle(self, *args, username, url, **options):
         if not getattr(settings, "ARCHIVE_ALLOW_DEV_LOGIN", False):
             raise CommandError(
                 "refusing to create a development login: these are not development settings "
@@ -35,6 +38,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Local admin login created, shown only this once:\n"
-                f"  http://127.0.0.1:8000/admin/  user: {username}  password: {password}"
+                f"  {url}  user: {username}  password: {password}"
             )
         )
