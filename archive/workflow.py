@@ -11,11 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history
 
 from . import importer
 from .models import Citation, Claim, Document, Flag, ImportRun, Section, Source
@@ -141,23 +141,69 @@ def _load(source, parsed, *, user, slug: str) -> ImportOutcome:
             {"kind": a.kind, "line": a.line, "message": a.message} for a in parsed.anomalies
         ],
     )
-    history = {
-        "default_user": user,
-        "default_change_reason": run.change_reason,
-        "default_date": now,
-        "custom_historical_attrs": {"history_import_run": run},
-    }
-    Document.history.bulk_history_create([document], **history)
-
-    def write(model, objs):
-        return bulk_create_with_history(objs, model, **history)
-
-    load_rows(parsed, document=document, run=run, now=now, write=write)
+    Document.history.bulk_history_create(
+        [document],
+        default_user=user,
+        default_change_reason=run.change_reason,
+        default_date=now,
+        custom_historical_attrs={"history_import_run": run},
+    )
+    load_rows(
+        parsed,
+        document=document,
+        run=run,
+        now=now,
+        write=lambda model, objs: model.objects.bulk_create(objs),
+    )
+    for model in (Section, Source, Claim, Citation, Flag):
+        _copy_import_to_history(model, run=run, user=user, when=now)
     run.finished_at = max(timezone.now(), now)
     run.save(update_fields=["finished_at"])
     return ImportOutcome(
         source.name, slug, "imported", parsed.counts(), parsed.anomalies, document, run
     )
+
+
+def _copy_import_to_history(model, *, run: ImportRun, user, when) -> None:
+    """Write the "created" history row of every row an import wrote, in one statement.
+
+    The database copies the rows it has just stored (``INSERT ... SELECT``), so history
+    costs one statement per model instead of a Python object and its SQL parameters per row
+    (simple-history's bulk path doubled the import's cost; this keeps it near the cost of
+    the rows themselves). The rows are exactly what ``bulk_history_create`` would write.
+    """
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    history_model = model.history.model
+    quote = connection.ops.quote_name
+    meta = history_model._meta
+    copied = ", ".join(quote(field.column) for field in history_model.tracked_fields)
+    extra = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in (
+            "history_date",
+            "history_change_reason",
+            "history_type",
+            "history_user",
+            "history_import_run",
+        )
+    )
+    source = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({copied}, {extra}) "
+            f"SELECT {copied}, %s, %s, %s, %s, %s FROM {quote(source.db_table)} "
+            f"WHERE {quote(source.get_field('import_run').column)} = %s "
+            f"ORDER BY {quote(source.pk.column)}",
+            [
+                connection.ops.adapt_datetimefield_value(when),
+                run.change_reason,
+                "+",
+                user.pk,
+                run.pk,
+                run.pk,
+            ],
+        )
 
 
 def load_rows(

@@ -2,12 +2,14 @@
 
 DESIGN.md asks that every path writing tracked rows leaves simple-history rows, and that
 performance is judged as a ratio against a floor measured in the same run. Here the floor
-writes exactly the rows an import writes, through the same ``workflow.load_rows``, with a
-bare ``bulk_create`` and no history; the measured path is ``workflow.import_documents`` as
-the import command runs it. Goals: the import with history costs at most 2× the floor, and
-a claim costs at most 1.5× as much at 100× the seed's size as at 1× (imports must not slow
-down as documents grow). Parsing is timed once per scale and reported on its own: pysbd's
-sentence splitting dominates it and it does not touch the database.
+writes the content rows an import writes, through the same ``workflow.load_rows``, with a
+bare ``bulk_create`` and no history (and so no import run for them to point to); the
+measured path is ``workflow.import_documents`` as the import command runs it.
+
+Goals: the import with history costs at most 2× the floor, and a claim costs at most 1.5×
+as much at 100× the seed's size as at 1× (imports must not slow down as documents grow).
+Parsing is timed once per scale and reported on its own: pysbd's sentence splitting
+dominates it and it does not touch the database.
 """
 
 from __future__ import annotations

@@ -1,25 +1,28 @@
-"""``make bench``: run every benchmark section on a throwaway database, write bench/RESULTS.md.
+"""``make bench``: run every benchmark section on throwaway databases, write bench/RESULTS.md.
 
 DESIGN.md measures performance here, never in timed tests: each figure is a ratio against a
 floor measured in the same run, written down with the machine and the date so runs can be
 compared. The benchmark never touches a real database: it creates its own (a temporary
-SQLite file, or a separate PostgreSQL database when ``DATABASE_URL`` points at PostgreSQL),
-migrates it and drops it afterwards.
+SQLite file, and a separate PostgreSQL database when PostgreSQL is reachable), migrates it
+and drops it afterwards.
 
-Each entry of ``SECTIONS`` names a module whose ``run()`` measures one thing against the
-benchmark database and returns a Markdown section; approvals, page loads and exports are
-added the same way.
+Each database runs in a child process of its own (Django binds one database at start-up);
+each entry of ``SECTIONS`` names a module whose ``run()`` measures one thing against the
+benchmark database and returns a Markdown section.
 
-    .venv/bin/python bench/run.py
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/archive .venv/bin/python bench/run.py
+    .venv/bin/python bench/run.py                       # SQLite, then PostgreSQL if reachable
+    .venv/bin/python bench/run.py --database sqlite:///x  # one database, Markdown to stdout
+    BENCH_POSTGRES_URL=postgres://user@host:5432/db .venv/bin/python bench/run.py
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import importlib.metadata
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -30,20 +33,60 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
 SECTIONS = ["bench.import_bench"]
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/archive"
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", help="benchmark only this DATABASE_URL; print Markdown")
+    args = parser.parse_args()
+    if args.database:
+        print(run_on(args.database), end="")
+        return
+    parts = [machine()]
+    with tempfile.TemporaryDirectory(prefix="archive-bench-") as directory:
+        targets = [f"sqlite:///{directory}/bench.sqlite3"]
+        postgres = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+        if _reachable(postgres):
+            targets.append(postgres)
+        else:
+            parts.append(f"PostgreSQL at `{postgres}` was unreachable: not measured.")
+        for url in targets:
+            child = subprocess.run(
+                [sys.executable, __file__, "--database", url],
+                stdout=subprocess.PIPE,
+                text=True,
+                check=True,
+            )
+            parts.append(child.stdout.strip())
+    text = "\n\n".join(parts) + "\n"
+    RESULTS.write_text(text, encoding="utf-8")
+    print(text, end="")
+
+
+def run_on(url: str) -> str:
+    """Every section against one database, as Markdown under a heading naming it."""
+    os.environ["DATABASE_URL"] = url
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive_site.settings.test")
     import django
 
     django.setup()
     with benchmark_database():
-        parts = [environment()]
+        parts = [database_heading()]
         parts += [importlib.import_module(name).run() for name in SECTIONS]
-    text = "\n\n".join(parts) + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
-    print(text, end="")
+    return "\n\n".join(parts) + "\n"
+
+
+def _reachable(url: str) -> bool:
+    try:
+        import psycopg
+
+        base = url.rsplit("/", 1)[0]
+        with psycopg.connect(f"{base}/postgres", connect_timeout=3):
+            return True
+    except Exception:
+        return False
 
 
 @contextmanager
@@ -71,20 +114,10 @@ def benchmark_database() -> Iterator[None]:
             connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
 
 
-def environment() -> str:
+def machine() -> str:
     """Where and when the figures were measured."""
     import django
-    from django.db import connection
 
-    version = ".".join(str(part) for part in connection.get_database_version())
-    database = f"{connection.display_name} {version}"
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA journal_mode")
-            journal = cursor.fetchone()[0]
-            cursor.execute("PRAGMA synchronous")
-            synchronous = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}[cursor.fetchone()[0]]
-        database += f" (file, journal_mode={journal}, synchronous={synchronous})"
     libraries = ", ".join(
         f"{name} {importlib.metadata.version(name)}"
         for name in ("django-simple-history", "django-reversion", "pysbd")
@@ -97,12 +130,26 @@ def environment() -> str:
         ("OS", platform.platform()),
         ("Python", platform.python_version()),
         ("Django", django.get_version()),
-        ("Database", database),
         ("Libraries", libraries),
     ]
     header = ["# Benchmark results", "", "Written by `make bench` (`bench/run.py`).", ""]
     table = [f"| {name} | {value} |" for name, value in rows]
     return "\n".join([*header, "| | |", "| --- | --- |", *table])
+
+
+def database_heading() -> str:
+    from django.db import connection
+
+    version = ".".join(str(part) for part in connection.get_database_version())
+    database = f"{connection.display_name} {version}"
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            journal = cursor.fetchone()[0]
+            cursor.execute("PRAGMA synchronous")
+            synchronous = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}[cursor.fetchone()[0]]
+        database += f" (file, journal_mode={journal}, synchronous={synchronous})"
+    return f"# {database}"
 
 
 def _cpu_model() -> str:

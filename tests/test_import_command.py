@@ -91,6 +91,10 @@ def test_every_imported_row_has_one_history_row_naming_user_reason_and_run():
         assert set(history.values_list("history_user", flat=True)) == {importer.pk}
         assert set(history.values_list("history_import_run", flat=True)) == {run.pk}
         assert set(history.values_list("history_change_reason", flat=True)) == {run.change_reason}
+        assert set(history.values_list("history_date", flat=True)) == {run.started_at}
+    # The historical rows are exact copies of the rows as imported.
+    fields = ["id", "section_id", "position", "paragraph", "kind", "text", "span_start"]
+    assert set(Claim.history.values_list(*fields)) == set(Claim.objects.values_list(*fields))
     assert "import run #" in run.change_reason and "soviet_war_crimes.txt" in run.change_reason
 
 
