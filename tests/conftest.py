@@ -57,3 +57,75 @@ def archivist(db, django_user_model):
     return django_user_model.objects.create_superuser(
         username="archivist", email="archivist@example.org", password="a-long-test-password"
     )
+
+
+def make_user(username: str, *roles_: str):
+    """A staff user in the given editorial groups (Editor, Reviewer, Archivist)."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(
+        username, email=f"{username}@example.org", password="a-long-test-password", is_staff=True
+    )
+    user.groups.set(Group.objects.filter(name__in=roles_))
+    return User.objects.get(pk=user.pk)  # fresh, so no permission cache
+
+
+@pytest.fixture
+def editor(db):
+    return make_user("edna", "Editor")
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_user("rita", "Reviewer")
+
+
+@pytest.fixture
+def second_reviewer(db):
+    return make_user("rolf", "Reviewer")
+
+
+@pytest.fixture
+def archivist_user(db):
+    return make_user("arno", "Archivist")
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; never a browser Playwright downloads itself."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the live server's database
+    # work happens in its own thread, so Django's async-safety guard does not apply here.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def screenshot():
+    """Save a full-page screenshot under test-output/screenshots/ and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def save(page, name: str):
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save

@@ -1,10 +1,4 @@
-"""The archive's data and its invariants.
-
-A document is split into sections and sentence-level claims; claims cite sources and carry
-maintenance flags. Every content model keeps a full simple-history trail whose rows also say
-what produced them (an import run, later a proposal), and is registered with reversion so an
-archivist can revert or recover it.
-"""
+"""Documents and their content: sections, claims, sources, citations, flags, import runs."""
 
 import reversion
 from django.conf import settings
@@ -12,34 +6,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-
-class ClaimKind(models.TextChoices):
-    STATEMENT = "statement", "statement"
-    CAPTION = "caption", "caption"
-    QUOTATION = "quotation", "quotation"
-
-
-class ReviewStatus(models.TextChoices):
-    UNREVIEWED = "unreviewed", "unreviewed"
-    VERIFIED = "verified", "verified"
-    DISPUTED = "disputed", "disputed"
-
-
-class SourceKind(models.TextChoices):
-    REFERENCE = "reference", "reference"
-    NOTE = "note", "note"
-
-
-class FlagKind(models.TextChoices):
-    CITATION_NEEDED = "citation_needed", "citation needed"
-    NEUTRALITY_DISPUTED = "neutrality_disputed", "neutrality disputed"
-    QUOTATION_NEEDED = "quotation_needed", "quotation needed"
-    OTHER = "other", "other"
-
-
-class FlagStatus(models.TextChoices):
-    OPEN = "open", "open"
-    RESOLVED = "resolved", "resolved"
+from .choices import ClaimKind, FlagKind, FlagStatus, ReviewStatus, SourceKind
 
 
 class HistoryProvenance(models.Model):
@@ -53,6 +20,15 @@ class HistoryProvenance(models.Model):
         related_name="+",
         verbose_name="import run",
         help_text="The import run that wrote this version, if an import did.",
+    )
+    history_proposal = models.ForeignKey(
+        "archive.ChangeProposal",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="proposal",
+        help_text="The approved proposal that wrote this version, if one did.",
     )
 
     class Meta:
@@ -128,6 +104,11 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["title", "pk"]
+        permissions = [
+            ("import_document", "Can import documents"),
+            ("revert_content", "Can revert records and recover deleted ones"),
+            ("export_history", "Can export the audit history"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -324,6 +305,7 @@ class Flag(models.Model):
         related_name="flags_resolved",
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.TextField(blank=True, help_text="Why the flag was resolved.")
     import_run = models.ForeignKey(
         ImportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="flags"
     )
