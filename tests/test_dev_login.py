@@ -1,4 +1,4 @@
-"""`manage.py ensure_dev_login`: a local admin login for `make run`, never a fixed password."""
+"""`manage.py ensure_dev_login`: local logins for `make run`, never a fixed password."""
 
 import re
 from io import StringIO
@@ -10,37 +10,44 @@ from django.core.management import CommandError, call_command
 pytestmark = pytest.mark.django_db
 
 
-def ensure_login():
+def ensure_logins():
     out = StringIO()
     call_command("ensure_dev_login", stdout=out)
     return out.getvalue()
 
 
-def printed_password(output):
-    return re.search(r"password: (\S+)", output).group(1)
+def printed_passwords(output):
+    return dict(re.findall(r"^  (\w+)\s+(\S+)\s+\(", output, re.MULTILINE))
 
 
-def test_first_run_creates_a_superuser_and_prints_a_working_password_once():
-    output = ensure_login()
-    password = printed_password(output)
-    assert len(password) >= 12
-    user = authenticate(username="admin", password=password)
-    assert user is not None and user.is_superuser
-    again = ensure_login()
-    assert password not in again
-    assert "changepassword admin" in again
-    assert get_user_model().objects.filter(username="admin").count() == 1
+def test_first_run_creates_admin_editor_and_reviewer_with_working_passwords():
+    passwords = printed_passwords(ensure_logins())
+    assert set(passwords) == {"admin", "editor", "reviewer"}
+    admin = authenticate(username="admin", password=passwords["admin"])
+    assert admin is not None and admin.is_superuser
+    editor = authenticate(username="editor", password=passwords["editor"])
+    assert [g.name for g in editor.groups.all()] == ["Editor"]
+    assert editor.has_perm("archive.add_changeproposal")
+    assert not editor.has_perm("archive.review_changeproposal")
+    reviewer = authenticate(username="reviewer", password=passwords["reviewer"])
+    assert reviewer.has_perm("archive.review_changeproposal")
+    assert all(len(p) >= 12 for p in passwords.values())
 
 
-def test_password_is_fresh_each_time_an_account_is_created():
-    first = printed_password(ensure_login())
+def test_passwords_are_printed_once_and_never_the_same_twice():
+    first = printed_passwords(ensure_logins())
+    again = ensure_logins()
+    assert printed_passwords(again) == {}
+    assert not any(password in again for password in first.values())
+    assert "changepassword" in again
+    assert get_user_model().objects.count() == 3
     get_user_model().objects.all().delete()
-    second = printed_password(ensure_login())
-    assert first != second
+    second = printed_passwords(ensure_logins())
+    assert first["admin"] != second["admin"]
 
 
 def test_refused_outside_development_settings(settings):
     del settings.ARCHIVE_ALLOW_DEV_LOGIN
     with pytest.raises(CommandError, match="not development settings"):
-        ensure_login()
+        ensure_logins()
     assert not get_user_model().objects.exists()

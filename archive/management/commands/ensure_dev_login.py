@@ -1,43 +1,59 @@
-"""Create the local development login, once, with a fresh random password.
+"""Create the local development logins, once, each with a fresh random password.
 
-Exists so `make run` gives a new user a working admin login without any fixed password
-living in the code. It refuses to run outside development settings.
+Exists so `make run` gives a new user working logins without any fixed password living in
+the code: a superuser, plus an editor and a reviewer so the four-eyes workflow can be tried
+end to end (nobody may approve their own proposal). It refuses to run outside development
+settings.
 """
 
 import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+
+from archive import roles
+
+ACCOUNTS = (("admin", None), ("editor", roles.EDITOR), ("reviewer", roles.REVIEWER))
 
 
 class Command(BaseCommand):
-    help = "Create a local superuser with a random password (development settings only)."
+    help = "Create local logins with random passwords (development settings only)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--username", default="admin")
         parser.add_argument(
             "--url", default="http://127.0.0.1:8000/admin/", help="where the admin is served"
         )
 
-    def handle(self, *args, username, url, **options):
+    def handle(self, *args, url, **options):
         if not getattr(settings, "ARCHIVE_ALLOW_DEV_LOGIN", False):
             raise CommandError(
-                "refusing to create a development login: these are not development settings "
+                "refusing to create development logins: these are not development settings "
                 "(use `manage.py createsuperuser` in production)"
             )
         users = get_user_model().objects
-        if users.filter(username=username).exists():
+        created, existing = [], []
+        for username, role in ACCOUNTS:
+            if users.filter(username=username).exists():
+                existing.append(username)
+                continue
+            password = secrets.token_urlsafe(12)
+            if role is None:
+                users.create_superuser(username=username, email="", password=password)
+            else:
+                user = users.create_user(username=username, password=password, is_staff=True)
+                user.groups.add(Group.objects.get(name=role))
+            created.append(f"  {username:<9} {password}   ({role or 'superuser'})")
+        if created:
             self.stdout.write(
-                f"Local admin login: {username!r} (its password was printed when it was "
-                f"created; reset it with `python manage.py changepassword {username}`)"
+                self.style.SUCCESS(
+                    f"Local logins for {url}, passwords shown only this once:\n"
+                    + "\n".join(created)
+                )
             )
-            return
-        password = secrets.token_urlsafe(12)
-        users.create_superuser(username=username, email="", password=password)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Local admin login created, shown only this once:\n"
-                f"  {url}  user: {username}  password: {password}"
+        if existing:
+            self.stdout.write(
+                f"Existing local logins: {', '.join(existing)} (passwords were printed when "
+                "they were created; reset with `python manage.py changepassword NAME`)"
             )
-        )
