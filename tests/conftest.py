@@ -109,6 +109,12 @@ def browser():
 
     from playwright.sync_api import sync_playwright
 
+    if not Path(CHROMIUM).exists():
+        message = f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
     # Playwright's sync API runs an event loop in this thread; the live server's database
     # work happens in its own thread, so Django's async-safety guard does not apply here.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
