@@ -1,26 +1,59 @@
 """The admin site: where editors, reviewers and archivists work on the archive.
 
-Changelists are ordered by document and position and fetch related rows up front (one
-query per page, whatever the document's size). Every content model shows its
-simple-history trail, with the import run that wrote each version.
+Live content is read-only but for archivists (the groups give the others view permissions
+only), and an archivist's direct edit asks for a reason that lands on the history row.
+Everyone else changes content through proposals: "Propose a change" on a claim, section or
+source page adds a change to the user's draft; the proposal page shows each change as a
+word diff or a before/after table, with buttons for the moves the workflow allows.
+
+The admin stays thin: every write is a ``workflow`` function, and what it raises is shown
+as a message (or a 403 for ``PermissionDenied``). Changelists and the proposal page fetch
+related rows up front, so their query counts do not grow with the content.
 """
 
+from __future__ import annotations
+
+import difflib
+import re
+
 from django import forms
-from django.contrib import admin
-from django.db import models
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
 from django.db.models import Count, Q
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.timezone import localtime
+from reversion.models import Version
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Citation, Claim, Document, Flag, ImportRun, Section, Source
+from . import forms as change_forms
+from . import roles, workflow
+from .models import (
+    ChangeKind,
+    ChangeProposal,
+    Citation,
+    Claim,
+    ClaimKind,
+    Document,
+    Flag,
+    FlagKind,
+    ImportRun,
+    ProposalState,
+    Section,
+    Source,
+)
 
 admin.site.site_header = "Provenance archive"
 admin.site.site_title = "Provenance archive"
 admin.site.index_title = "Editorial desk"
-
-HISTORY_COLUMNS = ["history_import_run"]
 
 
 def _link(obj, label=None):
@@ -28,6 +61,65 @@ def _link(obj, label=None):
         return "—"
     url = reverse(f"admin:archive_{obj._meta.model_name}_change", args=[obj.pk])
     return format_html('<a href="{}">{}</a>', url, label if label is not None else obj)
+
+
+def _url(view: str, *args) -> str:
+    return reverse(f"admin:archive_{view}", args=args)
+
+
+# --------------------------------------------------------------------------- diffs
+
+# Words (with inner apostrophes or hyphens), runs of space, and single punctuation marks:
+# a changed comma shows as one changed comma, not as a changed word.
+_TOKENS = re.compile(r"\w+(?:['’\-]\w+)*|\s+|[^\w\s]", re.UNICODE)
+
+
+def word_diff(old: str, new: str):
+    """``new`` against ``old`` word by word: deletions in <del>, insertions in <ins>.
+
+    Every piece of text is escaped; only the markers are HTML.
+    """
+    a, b = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
+    parts = []
+    for op, i1, i2, j1, j2 in _grouped(a, b):
+        if op == "equal":
+            parts.append(escape("".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(format_html("<del>{}</del>", "".join(a[i1:i2])))
+        if j2 > j1:
+            parts.append(format_html("<ins>{}</ins>", "".join(b[j1:j2])))
+    return mark_safe("".join(parts))  # each part is escaped above
+
+
+def _grouped(a: list[str], b: list[str]) -> list[tuple]:
+    """difflib's opcodes, with neighbouring changes joined into one.
+
+    Two changed words share the space between them ("an estimated" → "at least"); left
+    alone, the diff interleaves them ("an at estimated least"). A run of space between two
+    changes is taken into the change, so the old words read together, then the new ones.
+    """
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    grouped: list[tuple] = []
+    for index, (op, i1, i2, j1, j2) in enumerate(ops):
+        inner = 0 < index < len(ops) - 1
+        if (
+            op == "equal"
+            and inner
+            and ops[index - 1][0] != "equal"
+            and ops[index + 1][0] != "equal"
+            and "".join(a[i1:i2]).isspace()
+        ):
+            op = "replace"
+        if op != "equal" and grouped and grouped[-1][0] != "equal":
+            _, first_i, _, first_j, _ = grouped[-1]
+            grouped[-1] = ("replace", first_i, i2, first_j, j2)
+        else:
+            grouped.append((op, i1, i2, j1, j2))
+    return grouped
+
+
+# --------------------------------------------------------------------------- content
 
 
 class ProvenanceMixin:
@@ -51,6 +143,341 @@ class ProvenanceMixin:
             run.file_name,
             run.excerpt(obj.span_start, obj.span_end),
         )
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's admin, its history pages for reading only.
+
+    Its "revert" form saves whatever is posted to it, checking only the view permission:
+    an editor could have written any field of a record or a proposal through it. Records
+    go back to earlier values through "Versions" (archivists, recorded); proposals only
+    move through the workflow.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ContentAdmin(HistoryAdmin):
+    """Live content: history with provenance, archivists' reasons, proposals, revert/recover.
+
+    Editors and reviewers hold only view permissions on content, so Django renders these
+    pages read-only for them (inlines too: they check the inline model's permissions).
+    """
+
+    form = change_forms.ArchivistEditForm
+    object_history_list_template = "admin/archive/object_history_list.html"
+    history_list_display = ["history_import_run_link", "history_proposal_link", "history_reviewer"]
+    history_columns = [
+        ("history_import_run_link", "import run"),
+        ("history_proposal_link", "proposal"),
+        ("history_reviewer", "reviewed by"),
+    ]
+    # Deletions go through the delete page, one record at a time.
+    actions = None
+
+    # ---- archivists' direct edits
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        writable = (
+            self.has_change_permission(request, obj)
+            if obj is not None
+            else self.has_add_permission(request)
+        )
+        if not writable:
+            # Read-only pages render every field from the model; the reason is not one.
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data.get("change_reason", "")
+        super().save_model(request, obj, form, change)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # The confirmation page asks why; an archivist who gives no reason is sent back.
+        reason = request.POST.get("change_reason", "").strip()
+        if request.method == "POST" and not reason and self.has_delete_permission(request):
+            messages.error(request, "Say why you delete it: the reason goes on its history.")
+            return redirect(request.path)
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        workflow.delete_record(
+            obj=obj, user=request.user, reason=request.POST.get("change_reason", "")
+        )
+
+    def save_formset(self, request, form, formset, change):
+        # Rows edited, added or deleted in an inline share the edit's reason.
+        for inline_form in formset.forms:
+            inline_form.instance._change_reason = form.cleaned_data.get("change_reason", "")
+        super().save_formset(request, form, formset, change)
+
+    # ---- history
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        queryset = queryset.select_related("history_import_run", "history_proposal__reviewer")
+        # An import run holds the whole imported text; a history page needs only its name.
+        heavy = ["history_import_run__text"]
+        if any(f.name == "import_run" for f in history_manager.model._meta.fields):
+            heavy.append("import_run__text")
+        return queryset.defer(*heavy)
+
+    def history_view(self, request, object_id, extra_context=None):
+        context = {"history_columns": self.history_columns, **(extra_context or {})}
+        return super().history_view(request, object_id, extra_context=context)
+
+    @admin.display(description="import run")
+    def history_import_run_link(self, record):
+        return _link(record.history_import_run) if record.history_import_run_id else "—"
+
+    @admin.display(description="proposal")
+    def history_proposal_link(self, record):
+        return _link(record.history_proposal) if record.history_proposal_id else "—"
+
+    @admin.display(description="reviewed by")
+    def history_reviewer(self, record):
+        proposal = record.history_proposal
+        return proposal.reviewer if proposal is not None else "—"
+
+    # ---- extra pages
+
+    def get_urls(self):
+        name = self.opts.model_name
+        wrap = self.admin_site.admin_view
+        return [
+            path("recover/", wrap(self.recover_list_view), name=f"archive_{name}_recover"),
+            path(
+                "recover/<int:version_id>/",
+                wrap(self.recover_view),
+                name=f"archive_{name}_recover_version",
+            ),
+            path(
+                "<path:object_id>/versions/",
+                wrap(self.versions_view),
+                name=f"archive_{name}_versions",
+            ),
+            path(
+                "<path:object_id>/versions/<int:version_id>/revert/",
+                wrap(self.revert_view),
+                name=f"archive_{name}_revert",
+            ),
+            path(
+                "<path:object_id>/propose/",
+                wrap(self.propose_view),
+                name=f"archive_{name}_propose",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        name = self.opts.model_name
+        context = {"versions_url": _url(f"{name}_versions", object_id)}
+        if self.model in change_forms.FORMS and request.user.has_perm(roles.PROPOSE):
+            context["propose_url"] = _url(f"{name}_propose", object_id)
+        return super().change_view(
+            request, object_id, form_url, {**context, **(extra_context or {})}
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        context = dict(extra_context or {})
+        if request.user.has_perm(roles.REVERT):
+            context["recover_url"] = _url(f"{self.opts.model_name}_recover")
+        return super().changelist_view(request, context)
+
+    def _context(self, request, obj=None, **context):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": obj,
+            **context,
+        }
+
+    # ---- reversion: versions, revert, recover (archivists)
+
+    def versions_view(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        versions = (
+            Version.objects.get_for_object(obj).select_related("revision__user").order_by("-pk")
+        )
+        return TemplateResponse(
+            request,
+            "admin/archive/versions.html",
+            self._context(
+                request,
+                obj,
+                title=f"Versions of {obj}",
+                versions=versions,
+                can_revert=request.user.has_perm(roles.REVERT),
+                history_url=_url(f"{self.opts.model_name}_history", obj.pk),
+            ),
+        )
+
+    def revert_view(self, request, object_id, version_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        version = get_object_or_404(
+            Version.objects.get_for_object_reference(self.model, unquote(object_id)),
+            pk=version_id,
+        )
+        back = _url(f"{self.opts.model_name}_versions", object_id)
+        try:
+            obj = workflow.revert_record(
+                version=version, user=request.user, reason=request.POST.get("reason", "")
+            )
+        except workflow.WorkflowError as error:
+            messages.error(request, _message(error))
+            return redirect(back)
+        messages.success(request, f"{obj} is back to version #{version.pk}; history records it.")
+        return redirect(_url(f"{self.opts.model_name}_history", obj.pk))
+
+    def recover_list_view(self, request):
+        if not request.user.has_perm(roles.REVERT):
+            raise PermissionDenied
+        deleted = (
+            Version.objects.get_deleted(self.model)
+            .select_related("revision__user")
+            .order_by("-pk")[:200]
+        )
+        return TemplateResponse(
+            request,
+            "admin/archive/recover.html",
+            self._context(
+                request,
+                title=f"Recover deleted {self.opts.verbose_name_plural}",
+                versions=deleted,
+            ),
+        )
+
+    def recover_view(self, request, version_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        version = get_object_or_404(Version.objects.get_for_model(self.model), pk=version_id)
+        try:
+            obj = workflow.recover_record(
+                version=version, user=request.user, reason=request.POST.get("reason", "")
+            )
+        except workflow.WorkflowError as error:
+            messages.error(request, _message(error))
+            return redirect(_url(f"{self.opts.model_name}_recover"))
+        messages.success(request, f"Recovered {obj}; history records it.")
+        return redirect(_url(f"{self.opts.model_name}_change", obj.pk))
+
+    # ---- proposing a change
+
+    def propose_view(self, request, object_id):
+        if self.model not in change_forms.FORMS:
+            raise Http404
+        if not request.user.has_perm(roles.PROPOSE):
+            raise PermissionDenied
+        target = self.get_object(request, unquote(object_id))
+        if target is None:
+            raise Http404
+        if not self.has_view_permission(request, target):
+            raise PermissionDenied
+        kinds = change_forms.forms_for(target, request.user)
+        wanted = request.GET.get("change") or kinds[0].change_kind
+        form_class = next((f for f in kinds if f.change_kind == wanted), None)
+        if form_class is None:
+            raise Http404(f"No change of kind {wanted!r} can be proposed here.")
+        document = Document.objects.get(pk=_document_id(target))
+        draft = (
+            ChangeProposal.objects.filter(
+                document=document, proposer=request.user, state=ProposalState.DRAFT
+            )
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        options = {"target": target, "user": request.user, "draft": draft}
+        initial = {
+            k: v for k, v in request.GET.items() if k in ("citation", "flag") and v.isdigit()
+        }
+        if request.method == "POST":
+            form = form_class(request.POST, initial=initial, **options)
+            if form.is_valid():
+                proposal = _propose(request, form, document, draft)
+                if proposal is not None:
+                    messages.success(
+                        request,
+                        f"Added to proposal #{proposal.pk}. Add more changes from other "
+                        "pages, or submit it for review below.",
+                    )
+                    return redirect(_url("changeproposal_change", proposal.pk))
+        else:
+            form = form_class(initial=initial, **options)
+        base = _url(f"{self.opts.model_name}_propose", target.pk)
+        return TemplateResponse(
+            request,
+            "admin/archive/propose.html",
+            self._context(
+                request,
+                target,
+                title=f"Propose a change to this {self.opts.verbose_name}",
+                target=target,
+                document=document,
+                draft=draft,
+                form=form,
+                verb=form_class.verb,
+                action=f"{base}?{request.GET.urlencode()}" if request.GET else base,
+                kinds=[(k.verb, f"{base}?change={k.change_kind}", k is form_class) for k in kinds],
+                picks=_picks(target, base, form_class, request.GET),
+            ),
+        )
+
+
+def _document_id(target) -> int:
+    return target.section.document_id if isinstance(target, Claim) else target.document_id
+
+
+def _propose(request, form, document, draft):
+    """Start the draft if needed and add the change: both or neither, errors on the form."""
+    try:
+        with transaction.atomic():
+            proposal = draft or workflow.create_proposal(
+                document=document, user=request.user, rationale=form.cleaned_data["rationale"]
+            )
+            workflow.add_change(
+                proposal=proposal,
+                user=request.user,
+                kind=form.change_kind,
+                **form.change_arguments(),
+            )
+            return proposal
+    except workflow.InvalidChange as invalid:
+        change_forms.add_workflow_errors(form, invalid.errors)
+    except workflow.WorkflowError as error:
+        form.add_error(None, str(error))
+    return None
+
+
+def _picks(target, base: str, form_class, query) -> list[tuple[str, str, bool]]:
+    """Links that choose the citation or flag a form is about, filled in with its values."""
+    if form_class in (change_forms.ChangeCitationForm, change_forms.RemoveCitationForm):
+        name, rows = "citation", target.citations.select_related("source").order_by("position")
+    elif form_class is change_forms.ResolveFlagForm:
+        name, rows = "flag", target.flags.filter(status="open").order_by("pk")
+    else:
+        return []
+    return [
+        (
+            str(row),
+            f"{base}?change={form_class.change_kind}&{name}={row.pk}",
+            query.get(name) == str(row.pk),
+        )
+        for row in rows
+    ]
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, workflow.InvalidChange):
+        return " ".join(message for messages_ in error.errors.values() for message in messages_)
+    return str(error)
 
 
 class CitationInline(admin.TabularInline):
@@ -82,12 +509,11 @@ class ClaimFlagInline(FlagInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(SimpleHistoryAdmin):
+class DocumentAdmin(ContentAdmin):
     list_display = ["title", "slug", "file_name", "section_count", "claim_count", "created_at"]
     search_fields = ["title", "slug", "file_name"]
     readonly_fields = ["file_name", "file_size", "sha256", "created_at"]
     prepopulated_fields = {"slug": ["title"]}
-    history_list_display = HISTORY_COLUMNS
 
     def get_queryset(self, request):
         return (
@@ -109,7 +535,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(ProvenanceMixin, SimpleHistoryAdmin):
+class SectionAdmin(ProvenanceMixin, ContentAdmin):
     list_display = ["position", "heading_display", "document", "level", "claim_count"]
     list_display_links = ["position", "heading_display"]
     list_filter = ["document", "heading_missing", "level"]
@@ -117,7 +543,6 @@ class SectionAdmin(ProvenanceMixin, SimpleHistoryAdmin):
     list_select_related = ["document"]
     ordering = ["document", "position"]
     inlines = [SectionFlagInline]
-    history_list_display = HISTORY_COLUMNS
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(claim_count=Count("claims"))
@@ -134,7 +559,7 @@ class SectionAdmin(ProvenanceMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ProvenanceMixin, SimpleHistoryAdmin):
+class ClaimAdmin(ProvenanceMixin, ContentAdmin):
     list_display = [
         "excerpt",
         "document",
@@ -151,7 +576,6 @@ class ClaimAdmin(ProvenanceMixin, SimpleHistoryAdmin):
     ordering = ["section__document", "section__position", "position"]
     raw_id_fields = ["section"]
     inlines = [CitationInline, ClaimFlagInline]
-    history_list_display = HISTORY_COLUMNS
 
     def get_queryset(self, request):
         return (
@@ -185,13 +609,12 @@ class ClaimAdmin(ProvenanceMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(ContentAdmin):
     list_display = ["label", "document", "kind", "title", "author", "citation_count"]
     list_filter = ["kind", "document"]
     search_fields = ["label", "title", "author", "publisher", "note_text", "url"]
     list_select_related = ["document"]
     ordering = ["document", "position"]
-    history_list_display = HISTORY_COLUMNS
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_count=Count("citations"))
@@ -202,14 +625,13 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(ProvenanceMixin, SimpleHistoryAdmin):
+class CitationAdmin(ProvenanceMixin, ContentAdmin):
     list_display = ["__str__", "claim_excerpt", "document", "locator"]
     list_filter = ["claim__section__document"]
     search_fields = ["source__label", "locator", "quotation", "claim__text"]
     list_select_related = ["claim__section__document", "source"]
     ordering = ["claim__section__document", "claim__section__position", "claim__position"]
     raw_id_fields = ["claim", "source"]
-    history_list_display = HISTORY_COLUMNS
 
     @admin.display(description="claim")
     def claim_excerpt(self, obj):
@@ -238,13 +660,12 @@ class FlagDocumentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Flag)
-class FlagAdmin(ProvenanceMixin, SimpleHistoryAdmin):
+class FlagAdmin(ProvenanceMixin, ContentAdmin):
     list_display = ["label", "kind", "status", "target", "document", "raised_at"]
     list_filter = ["status", "kind", FlagDocumentFilter]
     search_fields = ["label", "reason", "claim__text", "section__heading"]
     list_select_related = ["claim__section__document", "section__document"]
     raw_id_fields = ["claim", "section"]
-    history_list_display = HISTORY_COLUMNS
 
     @admin.display(description="on")
     def target(self, obj):
@@ -308,3 +729,375 @@ class ImportRunAdmin(admin.ModelAdmin):
                 ((a["line"], a["kind"], a["message"]) for a in obj.anomalies),
             ),
         )
+
+
+# =========================================================================== proposals
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """The work queues: what waits for my review, what I proposed, what is in conflict."""
+
+    title = "queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        queues = [("mine", "my proposals"), ("conflict", "in conflict")]
+        if request.user.has_perm(roles.REVIEW):
+            queues.insert(0, ("review", "awaiting my review"))
+        return queues
+
+    def queryset(self, request, queryset):
+        user = request.user
+        if self.value() == "review" and user.has_perm(roles.REVIEW):
+            return queryset.filter(state=ProposalState.SUBMITTED).exclude(proposer=user)
+        if self.value() == "mine":
+            return queryset.filter(proposer=user)
+        if self.value() == "conflict":
+            return queryset.filter(state=ProposalState.CONFLICT)
+        return queryset
+
+
+# In the order the buttons show: the move that carries the proposal forward first, the
+# ones that stop it last.
+MOVES = {
+    "submit": (workflow.submit_proposal, "Submit for review", "submitted for review"),
+    "approve": (workflow.approve_proposal, "Approve", "approved and applied"),
+    "rebase": (workflow.rebase_proposal, "Rebase", "rebased onto the current content"),
+    "revise": (workflow.revise_proposal, "Revise", "reopened as a draft"),
+    "request_changes": (workflow.request_changes, "Request changes", "sent back for changes"),
+    "reject": (workflow.reject_proposal, "Reject", "rejected"),
+    "withdraw": (workflow.withdraw_proposal, "Withdraw", "withdrawn"),
+}
+# Moves the workflow refuses without a comment: the form says so before anyone tries.
+COMMENT_REQUIRED = {"request_changes", "reject"}
+
+
+@admin.register(ChangeProposal)
+class ChangeProposalAdmin(HistoryAdmin):
+    """Proposals are read here and moved by buttons; never edited through a model form."""
+
+    list_display = [
+        "summary",
+        "state_badge",
+        "document",
+        "proposer",
+        "reviewer",
+        "change_count",
+        "created",
+    ]
+    list_display_links = ["summary"]
+    list_filter = [QueueFilter, "state", "document"]
+    list_select_related = ["document", "proposer", "reviewer"]
+    search_fields = ["rationale", "proposer__username", "reviewer__username"]
+
+    def has_add_permission(self, request):
+        return False  # proposals start from "Propose a change" on a record's page
+
+    def has_change_permission(self, request, obj=None):
+        return False  # state, reviewer, decision: only workflow functions write them
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # proposals are part of the record
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(change_count=Count("changes"))
+
+    @admin.display(description="state", ordering="state")
+    def state_badge(self, obj):
+        return format_html(
+            '<span class="proposal-state state-{}">{}</span>', obj.state, obj.get_state_display()
+        )
+
+    @admin.display(description="created", ordering="created_at")
+    def created(self, obj):
+        return date_format(localtime(obj.created_at), "j M Y")
+
+    @admin.display(description="proposal")
+    def summary(self, obj):
+        return f"#{obj.pk} · {Truncator(obj.rationale).chars(60)}"
+
+    @admin.display(description="changes", ordering="change_count")
+    def change_count(self, obj):
+        return obj.change_count
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:object_id>/move/<str:name>/",
+                wrap(self.move_view),
+                name="archive_changeproposal_move",
+            ),
+            path(
+                "<int:object_id>/comment/",
+                wrap(self.comment_view),
+                name="archive_changeproposal_comment",
+            ),
+            path(
+                "<int:object_id>/changes/<int:change_id>/remove/",
+                wrap(self.remove_change_view),
+                name="archive_changeproposal_remove_change",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _proposal(self, request, object_id) -> ChangeProposal:
+        proposal = self.get_object(request, unquote(str(object_id)))
+        if proposal is None:
+            raise Http404
+        if not self.has_view_permission(request, proposal):
+            raise PermissionDenied
+        return proposal
+
+    def get_object(self, request, object_id, from_field=None):
+        queryset = ChangeProposal.objects.select_related("document", "proposer", "reviewer")
+        try:
+            return queryset.get(pk=int(object_id))
+        except (ValueError, ChangeProposal.DoesNotExist):
+            return None
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied  # moves have their own URLs; nothing is saved from here
+        proposal = self._proposal(request, object_id)
+        user = request.user
+        changes = list(
+            proposal.changes.select_related(
+                "claim__section",
+                "section",
+                "source",
+                "citation__source",
+                "flag",
+            ).order_by("position")
+        )
+        comments = list(proposal.comments.select_related("author").order_by("created_at", "pk"))
+        editable = proposal.state == ProposalState.DRAFT and user.pk == proposal.proposer_id
+        moves = [
+            {
+                "name": name,
+                "label": MOVES[name][1],
+                "url": _url("changeproposal_move", proposal.pk, name),
+                "needs_comment": name in COMMENT_REQUIRED,
+            }
+            for name in sorted(workflow.allowed_moves(proposal, user), key=list(MOVES).index)
+        ]
+        conflict = next(
+            (c.body for c in reversed(comments) if c.action == "conflict"),
+            "",
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": proposal,
+            "needs_comment": [move["label"] for move in moves if move["needs_comment"]],
+            "title": f"Proposal #{proposal.pk}",
+            "proposal": proposal,
+            "changes": [_describe(change, editable) for change in changes],
+            "comments": comments,
+            "moves": moves,
+            "can_comment": user.has_perm(roles.COMMENT),
+            "editable": editable,
+            "conflict": conflict if proposal.state == ProposalState.CONFLICT else "",
+            "is_proposer": user.pk == proposal.proposer_id,
+            "history_url": _url("changeproposal_history", proposal.pk),
+            "document_pages": [
+                (label, f"{_url(f'{model}_changelist')}?{lookup}={proposal.document_id}")
+                for label, model, lookup in (
+                    ("claims", "claim", "section__document__id__exact"),
+                    ("sections", "section", "document__id__exact"),
+                    ("sources", "source", "document__id__exact"),
+                )
+            ],
+        }
+        return TemplateResponse(request, "admin/archive/proposal.html", context)
+
+    def move_view(self, request, object_id, name):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if name not in MOVES:
+            raise Http404
+        proposal = self._proposal(request, object_id)
+        call, _, done = MOVES[name]
+        try:
+            result = call(
+                proposal=proposal, user=request.user, comment=request.POST.get("comment", "")
+            )
+        except workflow.WorkflowError as error:  # InvalidChange too; PermissionDenied is a 403
+            messages.error(request, _message(error))
+        else:
+            if result.state == ProposalState.CONFLICT:
+                note = result.comments.filter(action="conflict").order_by("-pk").first()
+                messages.warning(
+                    request,
+                    f"Proposal #{result.pk} is in conflict and nothing was applied: what it "
+                    f"changes moved on since it was written ({note.body if note else ''}). "
+                    "Its proposer can rebase it onto the current content and submit it again.",
+                )
+            else:
+                messages.success(request, f"Proposal #{result.pk} {done}.")
+        return redirect(_url("changeproposal_change", proposal.pk))
+
+    def comment_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        proposal = self._proposal(request, object_id)
+        try:
+            workflow.comment_on_proposal(
+                proposal=proposal, user=request.user, body=request.POST.get("body", "")
+            )
+        except workflow.WorkflowError as error:
+            messages.error(request, _message(error))
+        else:
+            messages.success(request, "Your comment was added.")
+        return redirect(_url("changeproposal_change", proposal.pk) + "#conversation")
+
+    def remove_change_view(self, request, object_id, change_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        proposal = self._proposal(request, object_id)
+        change = get_object_or_404(proposal.changes, pk=change_id)
+        try:
+            workflow.remove_change(change=change, user=request.user)
+        except workflow.WorkflowError as error:
+            messages.error(request, _message(error))
+        else:
+            messages.success(request, f"Change {change.position} was removed from the proposal.")
+        return redirect(_url("changeproposal_change", proposal.pk))
+
+
+# --------------------------------------------------------------------------- describing
+
+FIELD_LABELS = {
+    "review_status": "review status",
+    "new_paragraph": "starts a paragraph",
+    "archive_url": "archive URL",
+    "url": "URL",
+}
+
+
+def _shown(value):
+    """A value for the before/after table: empty and missing values say so."""
+    if value is None:
+        return format_html('<span class="diff-none">{}</span>', "—")
+    if value == "":
+        return format_html('<span class="diff-none">{}</span>', "(empty)")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _how(old, new) -> str:
+    """How a value changes, so the table colours only what does."""
+    if str(old) == str(new):
+        return "same"
+    if old in (None, ""):
+        return "added"
+    if new in (None, ""):
+        return "removed"
+    return "changed"
+
+
+def _target_link(change, name: str):
+    pk = getattr(change, f"{name}_id")
+    if pk is None:
+        return None
+    obj = getattr(change, name)
+    if obj is None:  # the target is gone (removed by this or a later approval)
+        return format_html("{} #{} <em>(no longer exists)</em>", name, pk)
+    label = Truncator(obj.text).chars(90) if isinstance(obj, Claim) else str(obj)
+    return _link(obj, label)
+
+
+def _label(choices, value):
+    return choices(value).label if value in choices.values else value
+
+
+_RESULT = {
+    ChangeKind.ADD_CLAIM: "claim",
+    ChangeKind.ADD_CITATION: "citation",
+    ChangeKind.RAISE_FLAG: "flag",
+}
+
+
+def _describe(change, editable: bool) -> dict:
+    """What the proposal page shows for one change: target, diff, before/after rows."""
+    kind, before, after = change.kind, change.before or {}, change.payload or {}
+    rows: list[tuple] = []
+    diff = context = None
+
+    def row(field, old, new):
+        rows.append((FIELD_LABELS.get(field, field), _shown(old), _shown(new), _how(old, new)))
+
+    if kind == ChangeKind.EDIT_CLAIM:
+        diff = word_diff(before.get("text", ""), after.get("text", ""))
+    elif kind == ChangeKind.ADD_CLAIM:
+        diff = word_diff("", after.get("text", ""))
+        row("position", None, after.get("position"))
+        row("kind", None, _label(ClaimKind, after.get("kind")))
+        row("new_paragraph", None, after.get("new_paragraph"))
+    elif kind == ChangeKind.REMOVE_CLAIM:
+        diff = word_diff(before.get("text", ""), "")
+        row("review_status", before.get("review_status"), None)
+    elif kind == ChangeKind.EDIT_HEADING:
+        old = before.get("heading") or ("(heading lost)" if before.get("heading_missing") else "")
+        row("heading", old, after.get("heading"))
+    elif kind == ChangeKind.ADD_CITATION:
+        context = before.get("text")
+        row("source", None, change.source)
+        row("locator", None, after.get("locator"))
+        row("quotation", None, after.get("quotation"))
+    elif kind in (ChangeKind.CHANGE_CITATION, ChangeKind.REMOVE_CITATION):
+        removing = kind == ChangeKind.REMOVE_CITATION
+        old_source = f"[{before['source']}]" if before.get("source") else None
+        new_source = change.source if after.get("source") and change.source else old_source
+        row("source", old_source, None if removing else new_source)
+        for name in ("locator", "quotation"):
+            row(name, before.get(name), None if removing else after.get(name))
+    elif kind == ChangeKind.EDIT_SOURCE:
+        for name in workflow.SOURCE_FIELDS:
+            if name in after and after[name] != before.get(name):
+                row(name, before.get(name), after[name])
+    elif kind == ChangeKind.RAISE_FLAG:
+        context = before.get("text")
+        row("kind", None, _label(FlagKind, after.get("kind")))
+        row("label", None, after.get("label"))
+        row("reason", None, after.get("reason"))
+        row("status", None, "open")
+    elif kind == ChangeKind.RESOLVE_FLAG:
+        row("flag", f"[{before.get('label')}] {before.get('reason') or ''}".strip(), None)
+        row("status", before.get("status"), "resolved")
+        row("resolution", None, after.get("reason"))
+    elif kind == ChangeKind.SET_REVIEW_STATUS:
+        context = before.get("text")
+        row("review_status", before.get("review_status"), after.get("review_status"))
+
+    targets = [
+        (name, link)
+        for name in ("claim", "section", "source", "citation", "flag")
+        if (link := _target_link(change, name)) is not None
+        # The new source of a citation shows in the table, not as a second target.
+        and not (name == "source" and kind in (ChangeKind.ADD_CITATION, ChangeKind.CHANGE_CITATION))
+    ]
+    result = None
+    if change.result_id and kind in _RESULT:
+        model = _RESULT[kind]
+        result = format_html(
+            '<a href="{}">{} #{}</a>',
+            _url(f"{model}_change", change.result_id),
+            model,
+            change.result_id,
+        )
+    return {
+        "change": change,
+        "label": change.get_kind_display(),
+        "targets": targets,
+        "diff": diff,
+        "context": context,
+        "rows": rows,
+        "result": result,
+        "remove_url": (
+            _url("changeproposal_remove_change", change.proposal_id, change.pk)
+            if editable
+            else None
+        ),
+    }

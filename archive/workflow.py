@@ -7,6 +7,7 @@ the reason for every row it writes.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -17,12 +18,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 from reversion.models import Revision, Version
 
-from . import importer, roles
+from . import alignment, importer, roles
 from .models import (
     ChangeKind,
     ChangeProposal,
@@ -59,11 +60,25 @@ class ImportRefused(Exception):
 class ImportOutcome:
     file_name: str
     slug: str
-    status: Literal["imported", "unchanged", "would import"]
+    status: Literal[
+        "imported",
+        "unchanged",
+        "would import",
+        "proposed",
+        "would propose",
+        "nothing to propose",
+    ]
     counts: dict[str, int]
     anomalies: list[importer.Anomaly] = field(default_factory=list)
     document: Document | None = None
     run: ImportRun | None = None
+    # A changed version of an archived document: the proposal it became, what it changes
+    # ("3 claims changed, 1 added, 2 removed") and what it could not propose or placed
+    # by approximation, for the person running the import and for the reviewer.
+    proposal: ChangeProposal | None = None
+    summary: str = ""
+    notes: list[str] = field(default_factory=list)
+    reimport: _Reimport | None = field(default=None, repr=False)
 
 
 def importer_user():
@@ -95,8 +110,13 @@ def import_documents(
 ) -> list[ImportOutcome]:
     """Import parsed files all together or not at all.
 
-    A file whose text is already archived is reported as unchanged; a different text for an
-    existing document is refused (with every other file) rather than overwriting it.
+    A file whose text is the one last imported for its document is reported as unchanged.
+    A changed version of an archived document writes no content: it is recorded as an
+    import run and becomes one submitted proposal (the claims edited, added and removed,
+    found by ``alignment``) that a reviewer other than ``user`` decides. ``user`` proposes
+    it and so must be allowed to propose: a person named with ``--user``, never the
+    system importer user, so every proposal has someone who answers for it, can revise it
+    when changes are requested and can rebase it after a conflict.
     """
     with transaction.atomic():
         plans = [(source, parsed, _plan(source, parsed)) for source, parsed in files]
@@ -104,33 +124,72 @@ def import_documents(
         for slug in {s for s in slugs if slugs.count(s) > 1}:
             names = [o.file_name for _, _, o in plans if o.slug == slug]
             raise ImportRefused(names[-1], f"{' and '.join(names)} are both the document {slug!r}")
+        for _, _, outcome in plans:
+            if outcome.status == "would propose":
+                _check_proposer(outcome, user)
         if dry_run:
+            for source, parsed, outcome in plans:
+                if outcome.status == "would propose":
+                    _rehearse_proposal(source, parsed, outcome, user=user)
             return [outcome for _, _, outcome in plans]
         user = user or importer_user()
         results = []
         for source, parsed, outcome in plans:
             if outcome.status == "would import":
                 outcome = _load(source, parsed, user=user, slug=outcome.slug)
+            elif outcome.status == "would propose":
+                outcome = _propose_reimport(source, parsed, outcome, user=user)
             results.append(outcome)
         return results
+
+
+# A proposal from an earlier re-import in one of these states is still undecided.
+_UNDECIDED = (
+    ProposalState.DRAFT,
+    ProposalState.SUBMITTED,
+    ProposalState.CHANGES_REQUESTED,
+    ProposalState.CONFLICT,
+)
 
 
 def _plan(source: importer.SourceFile, parsed: importer.ParsedDocument) -> ImportOutcome:
     slug = document_slug(parsed, source)
     outcome = ImportOutcome(source.name, slug, "would import", parsed.counts(), parsed.anomalies)
-    existing = Document.objects.filter(slug=slug).first()
+    # Locked so two imports of versions of one document queue instead of both proposing.
+    existing = Document.objects.select_for_update().filter(slug=slug).first()
     if existing is None:
         return outcome
+    outcome.document = existing
+    # "Unchanged" means the same text as the file last imported, not the same as the live
+    # text: editors' approved changes since then must not be proposed away each time the
+    # same seed is imported again. A rejected re-import stays decided for that text too.
     last_run = existing.import_runs.order_by("-started_at", "-pk").first()
     if last_run and last_run.content_sha256 == parsed.content_sha256:
-        outcome.status, outcome.document, outcome.run = "unchanged", existing, last_run
+        outcome.status, outcome.run = "unchanged", last_run
+        outcome.proposal = last_run.proposals.order_by("-pk").first()
         return outcome
-    raise ImportRefused(
-        source.name,
-        f"the document {slug!r} is already archived from a different text "
-        f"(sha256 {existing.sha256[:12]}…); re-importing a changed version is not supported "
-        "yet, so nothing was imported",
+    pending = (
+        existing.proposals.filter(import_run__isnull=False, state__in=_UNDECIDED)
+        .select_related("import_run")
+        .order_by("pk")
+        .first()
     )
+    if pending is not None:
+        # Two open re-import proposals would both add the same new sentences (additions
+        # have no earlier version to conflict on), so one version is reviewed at a time.
+        raise ImportRefused(
+            source.name,
+            f"proposal #{pending.pk} from the re-import of {pending.import_run.file_name} "
+            f"(import run #{pending.import_run_id}) is still {pending.get_state_display()}; "
+            "it must be approved, rejected or withdrawn before another version of "
+            f"{slug!r} is imported, so nothing was imported",
+        )
+    reimport = _compare_with_live(existing, source, parsed)
+    outcome.reimport = reimport
+    outcome.summary = reimport.summary()
+    outcome.notes = reimport.notes
+    outcome.status = "would propose" if reimport.changes else "nothing to propose"
+    return outcome
 
 
 def _load(source, parsed, *, user, slug: str) -> ImportOutcome:
@@ -333,6 +392,489 @@ def load_rows(
     )
 
 
+# --------------------------------------------------------------------------- re-imports
+#
+# A changed version of an archived document never overwrites it: it is recorded as an
+# import run and becomes one proposal, which changes the live text only when a reviewer
+# approves it, like any editor's proposal. ``alignment`` matches the live claims with the
+# file's; here its steps become the existing change kinds. What no change kind can express
+# (new sections and sources, a claim's kind, citations of a claim that does not exist yet)
+# is not proposed but written into the rationale, so the reviewer sees it.
+
+_K = ChangeKind
+MAX_RATIONALE_NOTES = 100
+
+
+@dataclass
+class _PlannedChange:
+    """The arguments of one ``add_change``, and where in the file it comes from."""
+
+    kind: str
+    targets: dict[str, models.Model]
+    payload: dict
+    line: int | None
+    what: str
+
+
+@dataclass
+class _Reimport:
+    changes: list[_PlannedChange] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    tally: Counter = field(default_factory=Counter)
+
+    def propose(self, kind, what: str, line: int | None, payload=None, **targets) -> None:
+        self.changes.append(_PlannedChange(kind, targets, payload or {}, line, what))
+        self.tally[kind] += 1
+
+    def summary(self) -> str:
+        tally = self.tally
+        text = (
+            f"{_plural(tally[_K.EDIT_CLAIM], 'claim')} changed, {tally[_K.ADD_CLAIM]} added, "
+            f"{tally[_K.REMOVE_CLAIM]} removed"
+        )
+        others = [
+            (_K.EDIT_HEADING, "heading", "changed"),
+            (_K.ADD_CITATION, "citation", "added"),
+            (_K.CHANGE_CITATION, "citation", "changed"),
+            (_K.REMOVE_CITATION, "citation", "removed"),
+            (_K.RAISE_FLAG, "flag", "raised"),
+            (_K.RESOLVE_FLAG, "flag", "resolved"),
+        ]
+        extra = [
+            f"{_plural(tally[kind], noun)} {verb}" for kind, noun, verb in others if tally[kind]
+        ]
+        return "; ".join([text, ", ".join(extra)]) if extra else text
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "claims_changed": self.tally[_K.EDIT_CLAIM],
+            "claims_added": self.tally[_K.ADD_CLAIM],
+            "claims_removed": self.tally[_K.REMOVE_CLAIM],
+            "changes_proposed": len(self.changes),
+        }
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _section_name(heading: str, position: int | None = None) -> str:
+    if position is None:
+        return f"the section {heading!r}" if heading else "a section without a heading"
+    return f"section {position} ({heading!r})" if heading else f"section {position} (no heading)"
+
+
+def _compare_with_live(
+    document: Document, source: importer.SourceFile, parsed: importer.ParsedDocument
+) -> _Reimport:
+    """The changes that make the live text read as the file: nothing is written here."""
+    sections = list(
+        document.sections.order_by("position").prefetch_related(
+            Prefetch("flags", queryset=Flag.objects.order_by("pk"))
+        )
+    )
+    by_section: dict[int, list[Claim]] = defaultdict(list)
+    claims = (
+        Claim.objects.filter(section__document=document)
+        .select_related("section")
+        .prefetch_related(
+            Prefetch(
+                "citations",
+                queryset=Citation.objects.select_related("source").order_by("position"),
+            ),
+            Prefetch("flags", queryset=Flag.objects.order_by("pk")),
+        )
+        .order_by("section__position", "position")
+    )
+    for claim in claims:
+        by_section[claim.section_id].append(claim)
+    live = [by_section[section.pk] for section in sections]
+    sources = {row.label: row for row in document.sources.all()}
+    result = alignment.align_document(
+        [
+            alignment.SectionText(section.heading, [claim.text for claim in live[i]])
+            for i, section in enumerate(sections)
+        ],
+        [
+            alignment.SectionText(section.heading, [claim.text for claim in section.claims])
+            for section in parsed.sections
+        ],
+    )
+    plan = _Reimport()
+    file_name = source.name
+
+    def line_of(offset: int) -> int:
+        return parsed.text.count("\n", 0, offset) + 1
+
+    def new_claim(place: tuple[int, int]) -> importer.ParsedClaim:
+        return parsed.sections[place[0]].claims[place[1]]
+
+    # Sections first (headings, section tags), then each kept or edited claim with its
+    # citations and tags, then additions, then removals: see the ordering of additions.
+    for i, j in result.sections:
+        section, new_section = sections[i], parsed.sections[j]
+        if new_section.heading and new_section.heading != section.heading:
+            plan.propose(
+                _K.EDIT_HEADING,
+                f"the heading of section {section.position}",
+                new_section.line,
+                {"heading": new_section.heading},
+                section=section,
+            )
+        elif section.heading and not new_section.heading:
+            plan.notes.append(
+                f"line {new_section.line}: the file has no heading for "
+                f"{_section_name(section.heading, section.position)}; a re-import never "
+                "removes a heading"
+            )
+        if new_section.level != section.level:
+            plan.notes.append(
+                f"line {new_section.line}: {_section_name(section.heading, section.position)} "
+                f"is at level {new_section.level} in the file and {section.level} in the "
+                "archive; a heading's level is not a change kind, so it is not proposed"
+            )
+        section_flags = list(section.flags.all())
+        _sync_flags(plan, file_name, section_flags, new_section.flags, line_of, section=section)
+
+    counterpart: dict[tuple[int, int], tuple[int, int]] = {}
+    missing_sources: Counter = Counter()
+    for step in result.steps:
+        if step.action not in (alignment.KEEP, alignment.EDIT):
+            continue
+        claim, parsed_claim = live[step.old[0]][step.old[1]], new_claim(step.new)
+        counterpart[step.old] = step.new
+        if step.action == alignment.EDIT:
+            plan.propose(
+                _K.EDIT_CLAIM,
+                f"the new text of claim #{claim.pk}",
+                parsed_claim.line,
+                {"text": parsed_claim.text},
+                claim=claim,
+            )
+        if parsed_claim.kind != claim.kind:
+            plan.notes.append(
+                f"line {parsed_claim.line}: claim #{claim.pk} is a {parsed_claim.kind} in the "
+                f"file and a {claim.kind} in the archive; a claim's kind is not a change "
+                "kind, so it is not proposed"
+            )
+        _sync_citations(plan, file_name, claim, parsed_claim, sources, missing_sources, line_of)
+        claim_flags = list(claim.flags.all())
+        _sync_flags(plan, file_name, claim_flags, parsed_claim.flags, line_of, claim=claim)
+
+    # An addition at position p moves the claims from p on one place down. So additions
+    # are applied from the end of each section backwards, and a run of new claims in one
+    # place in reverse order, all at the same position: no addition then moves the place
+    # of one applied after it.
+    def anchor(step: alignment.ClaimStep) -> Claim | None:
+        return live[step.into][step.after] if step.after is not None else None
+
+    additions = sorted(
+        (step for step in result.steps if step.action == alignment.ADD),
+        key=lambda step: (
+            sections[step.into].position,
+            -(anchor(step).position if anchor(step) else 0),
+            -step.order,
+        ),
+    )
+    for step in additions:
+        section, parsed_claim, after = sections[step.into], new_claim(step.new), anchor(step)
+        position = after.position + 1 if after else 1
+        # It joins the paragraph of the claim it follows when the file has them in one
+        # paragraph; otherwise it starts a paragraph (add_claim can do no more).
+        twin = counterpart.get((step.into, step.after)) if after else None
+        same_paragraph = twin is not None and new_claim(twin).paragraph == parsed_claim.paragraph
+        plan.propose(
+            _K.ADD_CLAIM,
+            f"the new claim {_short(parsed_claim.text)!r}",
+            parsed_claim.line,
+            {
+                "text": parsed_claim.text,
+                "position": position,
+                "kind": parsed_claim.kind,
+                "new_paragraph": not same_paragraph,
+            },
+            section=section,
+        )
+        marks = [f"[{c.label}]" for c in parsed_claim.citations]
+        marks += [f"[{f.label}]" for f in parsed_claim.flags]
+        if marks:
+            plan.notes.append(
+                f"line {parsed_claim.line}: the new claim {_short(parsed_claim.text)!r} "
+                f"carries {' '.join(marks)}; these are not proposed, since the claim has no "
+                "record to cite from until this proposal is approved: propose them then"
+            )
+
+    for step in result.steps:
+        if step.action == alignment.REMOVE:
+            claim = live[step.old[0]][step.old[1]]
+            plan.propose(_K.REMOVE_CLAIM, f"the removal of claim #{claim.pk}", None, claim=claim)
+
+    for j, host in result.hosted_sections.items():
+        new_section, section = parsed.sections[j], sections[host]
+        tags = " ".join(f"[{tag.label}]" for tag in new_section.flags)
+        plan.notes.append(
+            f"line {new_section.line}: {_section_name(new_section.heading)} is new in the "
+            f"file: its claims ({len(new_section.claims)}) are proposed in "
+            f"{_section_name(section.heading, section.position)}, the nearest matched one, "
+            "since adding a section is not a change kind"
+            + (f"; its tags {tags} are not proposed" if tags else "")
+        )
+    for i in result.removed_sections:
+        section = sections[i]
+        plan.notes.append(
+            f"{_section_name(section.heading, section.position)} is not in the file: its "
+            f"claims ({len(live[i])}) are proposed for removal and the section stays, "
+            "empty, since removing a section is not a change kind"
+        )
+        _sync_flags(plan, file_name, list(section.flags.all()), [], line_of, section=section)
+
+    for label, count in sorted(missing_sources.items()):
+        plan.notes.append(
+            f"[{label}] is cited in the file ({_plural(count, 'citation')} on kept or "
+            f"edited claims), but the archive has no source {label!r}: adding a source is "
+            "not a change kind, so these citations are not proposed"
+        )
+    listed = set()
+    for parsed_source in parsed.sources:
+        listed.add(parsed_source.label)
+        row = sources.get(parsed_source.label)
+        if row is None and parsed_source.label not in missing_sources:
+            plan.notes.append(
+                f"source [{parsed_source.label}] is new in the file; adding a source is not "
+                "a change kind, so it is not proposed"
+            )
+        elif row is not None and parsed_source.note_text != row.note_text:
+            plan.notes.append(
+                f"the text of note [{parsed_source.label}] differs from the archived one; a "
+                "note's text is not a field a proposal edits, so it is not proposed"
+            )
+    for label in sources:
+        if label not in listed:
+            plan.notes.append(
+                f"source [{label}] is no longer in the file; sources are kept (removing one "
+                "is not a change kind)"
+            )
+    return plan
+
+
+def _sync_citations(plan, file_name, claim, parsed_claim, sources, missing, line_of) -> None:
+    """Citations of a claim kept or edited: the file's markers against the live ones.
+
+    Markers pair by label in order; a pair whose locator differs is a change. A live
+    citation the file lacks is removed only if an import made it: one an editor added
+    through a proposal is scholarship the file never carried, and is kept.
+    """
+    live_citations = list(claim.citations.all())
+    pairs, old_left, new_left = alignment.pair_in_order(
+        [citation.source.label for citation in live_citations],
+        [marker.label for marker in parsed_claim.citations],
+    )
+    for i, j in pairs:
+        citation, marker = live_citations[i], parsed_claim.citations[j]
+        if citation.locator != marker.locator:
+            plan.propose(
+                _K.CHANGE_CITATION,
+                f"the locator of citation [{marker.label}] on claim #{claim.pk}",
+                line_of(marker.start),
+                {"locator": marker.locator, "quotation": citation.quotation},
+                citation=citation,
+            )
+    for i in old_left:
+        citation = live_citations[i]
+        if citation.import_run_id is None:
+            plan.notes.append(
+                f"claim #{claim.pk} keeps citation [{citation.source.label}], which an "
+                f"editor added and {file_name} does not have"
+            )
+            continue
+        plan.propose(
+            _K.REMOVE_CITATION,
+            f"the removal of citation [{citation.source.label}] from claim #{claim.pk}",
+            parsed_claim.line,
+            citation=citation,
+        )
+    for j in new_left:
+        marker = parsed_claim.citations[j]
+        row = sources.get(marker.label)
+        if row is None:
+            missing[marker.label] += 1
+            continue
+        plan.propose(
+            _K.ADD_CITATION,
+            f"the citation [{marker.label}] on claim #{claim.pk}",
+            line_of(marker.start),
+            {"locator": marker.locator, "quotation": ""},
+            claim=claim,
+            source=row,
+        )
+
+
+def _sync_flags(plan, file_name, live_flags, tags, line_of, *, claim=None, section=None) -> None:
+    """Flags of a claim or section against the file's tags there.
+
+    Tags pair with flags of the same kind and label whatever their status, so a flag an
+    editor resolved is not raised again while the copy still has its tag. An open flag
+    whose tag left the file is resolved if an import raised it; one an editor raised is
+    their judgement, not the file's, and is kept.
+    """
+    target = {"claim": claim} if claim is not None else {"section": section}
+    where = f"claim #{claim.pk}" if claim is not None else f"section {section.position}"
+    _, old_left, new_left = alignment.pair_in_order(
+        [(flag.kind, flag.label) for flag in live_flags], [(tag.kind, tag.label) for tag in tags]
+    )
+    for j in new_left:
+        tag = tags[j]
+        line = line_of(tag.start)
+        plan.propose(
+            _K.RAISE_FLAG,
+            f"the tag [{tag.label}] on {where}",
+            line,
+            {
+                "kind": tag.kind,
+                "label": tag.label,
+                "reason": f"The tag [{tag.label}] is in {file_name}, line {line}.",
+            },
+            **target,
+        )
+    for i in old_left:
+        flag = live_flags[i]
+        if flag.status != FlagStatus.OPEN:
+            continue
+        if flag.import_run_id is None:
+            plan.notes.append(
+                f"{where} keeps the open flag [{flag.label}], which an editor raised and "
+                f"{file_name} does not have"
+            )
+            continue
+        plan.propose(
+            _K.RESOLVE_FLAG,
+            f"resolving the flag [{flag.label}] on {where}",
+            None,
+            {"reason": f"The tag [{flag.label}] is no longer in {file_name}."},
+            flag=flag,
+        )
+
+
+def _check_proposer(outcome: ImportOutcome, user) -> None:
+    if user is not None and user.has_perm(roles.PROPOSE):
+        return
+    what = (
+        f"is a changed version of the archived document {outcome.slug!r} ({outcome.summary}), "
+        "which becomes a proposal for review"
+    )
+    if user is None:
+        raise ImportRefused(
+            outcome.file_name,
+            f"{what}; a proposal needs a person who proposes it, so name one who may propose "
+            "(import_document --user NAME, an Editor, Reviewer or Archivist); nothing was "
+            "imported",
+        )
+    raise ImportRefused(
+        outcome.file_name,
+        f"{what}, but {user.get_username()!r} may not propose changes (only Editors, "
+        "Reviewers and Archivists may); nothing was imported",
+    )
+
+
+class _Rehearsal(Exception):
+    """Rolls back a dry run's rehearsal of a proposal."""
+
+
+def _rehearse_proposal(source, parsed, outcome: ImportOutcome, *, user) -> None:
+    """Make the proposal and roll it back, so a dry run refuses whatever a real run would.
+
+    The changes are validated by ``add_change`` itself (text limits, positions); checking
+    them a second way here could only drift from it.
+    """
+    try:
+        with transaction.atomic():
+            _propose_reimport(source, parsed, outcome, user=user)
+            raise _Rehearsal
+    except _Rehearsal:
+        pass
+
+
+def _propose_reimport(source, parsed, outcome: ImportOutcome, *, user) -> ImportOutcome:
+    plan = outcome.reimport
+    document = outcome.document
+    now = timezone.now()
+    run = ImportRun.objects.create(
+        document=document,
+        file_name=source.name,
+        file_size=source.size,
+        sha256=source.sha256,
+        content_sha256=parsed.content_sha256,
+        text=parsed.text,
+        user=user,
+        started_at=now,
+        finished_at=now,
+        counts=parsed.counts() | plan.counts(),
+        anomalies=[
+            {"kind": a.kind, "line": a.line, "message": a.message} for a in parsed.anomalies
+        ],
+    )
+    proposal = create_proposal(
+        document=document, user=user, rationale=_reimport_rationale(source, run, outcome)
+    )
+    proposal.import_run = run
+    _Recorder(user=user, reason=f"proposal #{proposal.pk} made by {run.change_reason}").save(
+        proposal, update_fields=["import_run"]
+    )
+    for planned in plan.changes:
+        try:
+            add_change(
+                proposal=proposal,
+                user=user,
+                kind=planned.kind,
+                payload=planned.payload,
+                **planned.targets,
+            )
+        except InvalidChange as error:
+            where = f"line {planned.line}: " if planned.line else ""
+            raise ImportRefused(
+                source.name,
+                f"{where}{planned.what} cannot be proposed: {str(error).rstrip('.')}; "
+                "nothing was imported",
+            ) from None
+    proposal = submit_proposal(
+        proposal=proposal, user=user, comment=f"Proposed by the import of {source.name}."
+    )
+    run.finished_at = max(timezone.now(), now)
+    run.save(update_fields=["finished_at"])
+    return ImportOutcome(
+        source.name,
+        outcome.slug,
+        "proposed",
+        outcome.counts,
+        parsed.anomalies,
+        document,
+        run,
+        proposal,
+        outcome.summary,
+        outcome.notes,
+    )
+
+
+def _reimport_rationale(source, run: ImportRun, outcome: ImportOutcome) -> str:
+    lines = [
+        f"Re-import of {source.name} (sha256 {source.sha256}), import run #{run.pk}: "
+        f"{outcome.summary}.",
+        "The changes were found by aligning the file's claims with the live text "
+        "(archive/alignment.py); approving them makes the live claims read as the "
+        "file's, except as noted below.",
+    ]
+    if outcome.notes:
+        lines += ["", "Not proposed, or placed by approximation:"]
+        lines += [f"- {note}" for note in outcome.notes[:MAX_RATIONALE_NOTES]]
+        if len(outcome.notes) > MAX_RATIONALE_NOTES:
+            lines.append(f"- … and {len(outcome.notes) - MAX_RATIONALE_NOTES} more")
+    return "\n".join(lines)
+
+
 # =========================================================================== proposals
 #
 # Editors change the archive only through proposals; a different person approves them.
@@ -495,7 +1037,14 @@ def _comment(proposal, user, action: str, body: str = "", when=None) -> ReviewCo
 
 
 def _lock(proposal: ChangeProposal) -> ChangeProposal:
-    return ChangeProposal.objects.select_for_update().select_related("proposer").get(pk=proposal.pk)
+    # of=("self",): lock the proposal only. Locking the joined proposer's user row too made
+    # two reviewers approving each other's proposals deadlock on their own user rows (the
+    # history, comment and reviewer foreign keys take a share lock on them at commit).
+    return (
+        ChangeProposal.objects.select_for_update(of=("self",))
+        .select_related("proposer")
+        .get(pk=proposal.pk)
+    )
 
 
 def _move(name: str, proposal: ChangeProposal, user, comment: str, **fields) -> ChangeProposal:
@@ -773,15 +1322,29 @@ def _latest_version(obj) -> int | None:
 
 
 def _lock_targets(changes: list[ProposedChange]) -> dict[tuple[str, int], models.Model]:
-    """Lock every row the changes touch, in one global order so approvals cannot deadlock."""
+    """Lock every row the changes touch, in one global order so approvals cannot deadlock.
+
+    That includes rows a change writes besides its target: the claims an insertion
+    renumbers, the citations and flags removed with their claim. Unlocked, they were read
+    before a concurrent approval committed and written back after it, undoing its edit.
+    """
     wanted: dict[str, set[int]] = {name: set() for name in _TARGET_ORDER}
     for change in changes:
         for name in _TARGET_ORDER:
             pk = getattr(change, f"{name}_id")
             if pk is not None:
                 wanted[name].add(pk)
+    growing = {c.section_id for c in changes if c.kind == ChangeKind.ADD_CLAIM}
+    removed = {c.claim_id for c in changes if c.kind == ChangeKind.REMOVE_CLAIM}
+    # Looked up once their parent rows are locked, so no other approval adds to them.
+    dependents = {"claim": ("section", growing), "citation": ("claim", removed)}
+    dependents["flag"] = dependents["citation"]
     locked = {}
     for name in _TARGET_ORDER:
+        parent, parent_ids = dependents.get(name, ("", ()))
+        if parent_ids:
+            rows = _TARGET_MODELS[name].objects.filter(**{f"{parent}__in": parent_ids})
+            wanted[name].update(rows.order_by().values_list("pk", flat=True))
         if wanted[name]:
             rows = _TARGET_MODELS[name].objects.select_for_update().filter(pk__in=wanted[name])
             for row in rows.order_by("pk"):
@@ -860,10 +1423,12 @@ def _validate_change(change: ProposedChange, document: Document, user) -> None:
             error("text", "The new text is the same as the current text.")
         payload["text"] = text
     if kind == ChangeKind.ADD_CLAIM:
-        count = change.section.claims.count()
-        position = payload.get("position", count + 1)
-        if not isinstance(position, int) or not 1 <= position <= count + 1:
-            error("position", f"Position must be a whole number from 1 to {count + 1}.")
+        # Positions only order claims; removals leave gaps, so "at the end" is one past
+        # the highest position, not the number of claims.
+        top = change.section.claims.aggregate(top=Max("position"))["top"] or 0
+        position = payload.get("position", top + 1)
+        if not isinstance(position, int) or not 1 <= position <= top + 1:
+            error("position", f"Position must be a whole number from 1 to {top + 1}.")
         payload["position"] = position
         claim_kind = payload.setdefault("kind", ClaimKind.STATEMENT)
         if claim_kind not in ClaimKind.values:
@@ -997,6 +1562,9 @@ def _get(targets, name, pk, change):
 def _apply_edit_claim(change, targets, recorder):
     claim = _get(targets, "claim", change.claim_id, change)
     claim.text = change.payload["text"]
+    # The span located the imported text; it does not locate this one. The import run
+    # stays as the claim's origin and history keeps the span of the imported version.
+    claim.span_start = claim.span_end = None
     recorder.save(claim)
 
 
@@ -1009,7 +1577,10 @@ def _apply_add_claim(change, targets, recorder):
         if sibling.position >= position:
             sibling.position += 1
             recorder.save(sibling)
-    before = next((c for c in reversed(siblings) if c.position < position), None)
+            # A later change of this proposal must write the claim at its new position.
+            targets[("claim", sibling.pk)] = sibling
+    # The claim it follows: siblings run from the last position down.
+    before = next((c for c in siblings if c.position < position), None)
     if change.payload["new_paragraph"] or before is None:
         paragraph = (
             Claim.objects.filter(section__document=section.document_id).aggregate(
@@ -1129,3 +1700,198 @@ APPLY: dict[str, Callable] = {
     ChangeKind.RESOLVE_FLAG: _apply_resolve_flag,
     ChangeKind.SET_REVIEW_STATUS: _apply_set_review_status,
 }
+
+
+# =========================================================================== revert, recover
+#
+# Archivists repair what went wrong: put a record back to the values an earlier reversion
+# version holds, or bring back a deleted record as the revision that deleted it kept it.
+# Each is one transaction through _Recorder, so the record's history names the archivist
+# and says it was a revert or a recovery and why, and one reversion revision holds every
+# row written (a revert can itself be reverted).
+
+_RESTORABLE = (Document, Section, Claim, Source, Citation, Flag)
+# Where a record sits among its siblings: (the parent's field, the position). A revert
+# leaves a record where it is now, because later approvals may have moved it for good
+# reasons (an added claim shifts the ones after it); a recovery puts it back at its old
+# position and makes room there.
+_PLACE = {Section: "document_id", Claim: "section_id", Source: "document_id", Citation: "claim_id"}
+# What goes with a record when it is deleted (_apply_remove_claim, the database cascades),
+# in the order it comes back: sources before the citations that point at them.
+_DEPENDENTS = {
+    Document: ((Source, "document_id"), (Section, "document_id")),
+    Section: ((Claim, "section_id"), (Flag, "section_id")),
+    Claim: ((Citation, "claim_id"), (Flag, "claim_id")),
+}
+
+
+def revert_record(*, version: Version, user, reason: str) -> models.Model:
+    """Put a live record back to the values ``version`` holds; its place stays as it is."""
+    model = _check_restore(version, user, reason)
+    with transaction.atomic():
+        obj = model.objects.select_for_update().filter(pk=version.object_id).first()
+        if obj is None:
+            raise WorkflowError(
+                f"{_record_name(model, version.object_id)} was deleted; recover it instead."
+            )
+        values = _version_values(version, model)
+        for name in ("id", "position", _PLACE.get(model)):
+            values.pop(name, None)
+        changed = {name: value for name, value in values.items() if getattr(obj, name) != value}
+        if not changed:
+            raise WorkflowError(
+                f"{_record_name(model, obj.pk)} already holds the values of version "
+                f"#{version.pk}; there is nothing to revert."
+            )
+        for name, value in changed.items():
+            setattr(obj, name, value)
+        note = _restore_note("reverted to", version, user, reason)
+        recorder = _Recorder(user=user, reason=note)
+        _save_restored(recorder, obj)
+        recorder.revision(note)
+        return obj
+
+
+def recover_record(*, version: Version, user, reason: str) -> models.Model:
+    """Bring back a deleted record as ``version`` holds it, with what was deleted with it.
+
+    A claim comes back with the citations and flags its removal deleted (they are in the
+    same revision). If another record has taken its position meanwhile, the ones from
+    there on move down one, as when a claim is added.
+    """
+    model = _check_restore(version, user, reason)
+    with transaction.atomic():
+        if model.objects.filter(pk=version.object_id).exists():
+            raise WorkflowError(
+                f"{_record_name(model, version.object_id)} exists; revert it to a version "
+                "instead of recovering it."
+            )
+        note = _restore_note("recovered from", version, user, reason)
+        recorder = _Recorder(user=user, reason=note)
+        obj = _recover(version, model, recorder, cache={})
+        recorder.revision(note)
+        return obj
+
+
+def _check_restore(version: Version, user, reason: str) -> type[models.Model]:
+    if not user.has_perm(roles.REVERT):
+        raise PermissionDenied("Only archivists can revert or recover records.")
+    if not (reason or "").strip():
+        raise InvalidChange({"reason": ["Say why, for the record's history."]})
+    model = version.content_type.model_class()
+    if model not in _RESTORABLE or version.db != "default":
+        raise WorkflowError(f"Version #{version.pk} is not a version of archived content.")
+    return model
+
+
+def _restore_note(verb: str, version: Version, user, reason: str) -> str:
+    return (
+        f"{verb} version #{version.pk} (revision #{version.revision_id}) by "
+        f"{user.get_username()}: {reason.strip()}"
+    )
+
+
+def _record_name(model, pk) -> str:
+    return f"{model._meta.verbose_name} #{pk}"
+
+
+def _version_values(version: Version, model) -> dict:
+    from reversion.errors import RevertError
+
+    try:
+        return dict(version.field_dict)
+    except RevertError as error:
+        raise WorkflowError(f"Version #{version.pk} cannot be read: {error}") from None
+
+
+def _recover(version: Version, model, recorder: _Recorder, cache: dict) -> models.Model:
+    obj = model(**_version_values(version, model))
+    _make_room(obj, recorder)
+    _save_restored(recorder, obj, force_insert=True)
+    for child_model, parent_field in _DEPENDENTS.get(model, ()):
+        for child in _deleted_with(version.revision_id, child_model, parent_field, obj.pk, cache):
+            _recover(child, child_model, recorder, cache)
+    return obj
+
+
+def _deleted_with(revision_id: int, model, parent_field: str, parent_pk, cache) -> list[Version]:
+    """Versions of ``model`` in the revision that hung on ``parent_pk`` and are gone now."""
+    key = (revision_id, model)
+    if key not in cache:
+        versions = list(
+            Version.objects.filter(
+                revision_id=revision_id,
+                content_type=ContentType.objects.get_for_model(model),
+                db="default",
+            ).order_by("pk")
+        )
+        live = set(
+            model.objects.filter(pk__in=[v.object_id for v in versions]).values_list(
+                "pk", flat=True
+            )
+        )
+        cache[key] = [v for v in versions if int(v.object_id) not in live]
+    return [v for v in cache[key] if v.field_dict.get(parent_field) == parent_pk]
+
+
+def _make_room(obj: models.Model, recorder: _Recorder) -> None:
+    parent_field = _PLACE.get(type(obj))
+    if parent_field is None:
+        return
+    siblings = (
+        type(obj).objects.select_for_update().filter(**{parent_field: getattr(obj, parent_field)})
+    )
+    if not siblings.filter(position=obj.position).exists():
+        return
+    # From the end backwards, so no two rows ever share a position.
+    for sibling in siblings.filter(position__gte=obj.position).order_by("-position"):
+        sibling.position += 1
+        recorder.save(sibling)
+
+
+def _save_restored(recorder: _Recorder, obj: models.Model, **kwargs) -> None:
+    for relation in obj._meta.concrete_fields:
+        if not relation.is_relation or relation.related_model is None:
+            continue
+        pk = getattr(obj, relation.attname)
+        if pk is not None and not relation.related_model._base_manager.filter(pk=pk).exists():
+            raise WorkflowError(
+                f"{_record_name(type(obj), obj.pk)} needs "
+                f"{_record_name(relation.related_model, pk)}, which no longer exists."
+            )
+    try:
+        with transaction.atomic():
+            recorder.save(obj, **kwargs)
+    except IntegrityError as error:
+        raise WorkflowError(
+            f"{_record_name(type(obj), obj.pk)} cannot be restored as it was: it clashes with "
+            f"a record made since ({error})."
+        ) from None
+
+
+def delete_record(*, obj: models.Model, user, reason: str) -> None:
+    """An archivist deletes a live record directly, with what goes with it, recoverably.
+
+    The database's cascades would delete a claim's citations and flags without a reason on
+    their history or a reversion version to recover them from; deleting them here first
+    gives every row both, so ``recover_record`` can bring them all back.
+    """
+    model = type(obj)
+    if model not in _RESTORABLE or not user.has_perm(f"archive.delete_{model._meta.model_name}"):
+        raise PermissionDenied("Only archivists can delete live content.")
+    if not (reason or "").strip():
+        raise InvalidChange({"reason": ["Say why, for the record's history."]})
+    with transaction.atomic():
+        obj = model.objects.select_for_update().get(pk=obj.pk)
+        note = f"deleted by {user.get_username()}: {reason.strip()}"
+        recorder = _Recorder(user=user, reason=note)
+        _delete_with_dependents(obj, recorder)
+        recorder.revision(note)
+
+
+def _delete_with_dependents(obj: models.Model, recorder: _Recorder) -> None:
+    # Dependents in reverse order of recovery: citations go before the sources they cite.
+    for child_model, parent_field in reversed(_DEPENDENTS.get(type(obj), ())):
+        for child in child_model.objects.filter(**{parent_field: obj.pk}).order_by("pk"):
+            _delete_with_dependents(child, recorder)
+    recorder.delete(obj)

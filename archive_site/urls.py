@@ -1,8 +1,17 @@
-"""Root URLs: the admin site (editors, reviewers, archivists)."""
+"""Root URLs: the admin site (editors, reviewers, archivists) and the public site."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from archive.admin_exports import export_history_view
 
 urlpatterns = [
+    # Before the admin's own URLs, which would otherwise claim the path.
+    path(
+        "admin/archive/export-history/",
+        admin.site.admin_view(export_history_view),
+        name="archive_export_history",
+    ),
     path("admin/", admin.site.urls),
+    path("", include("archive.urls")),
 ]

@@ -28,6 +28,7 @@ from reversion.models import Revision, Version
 
 from archive import importer, workflow
 from archive.models import Citation, Claim, Document, Flag, ImportRun, Section, Source
+from archive.models.audit import history_maintenance
 from bench import corpus
 
 # Scale of the seed -> repetitions; fewer at 100× keeps `make bench` to a few minutes.
@@ -182,9 +183,12 @@ def _empty() -> None:
     and resets the id sequences, so every run starts from the same state.
     """
     tables = [model._meta.db_table for model in LIVE_MODELS + HISTORY_MODELS]
-    connection.ops.execute_sql_flush(
-        connection.ops.sql_flush(no_style(), tables, reset_sequences=True, allow_cascade=True)
-    )
+    # The history tables are append-only (migration 0005); a benchmark reset is one of the
+    # documented callers allowed past the guard (archive/models/audit.py).
+    with history_maintenance("benchmark reset between runs"):
+        connection.ops.execute_sql_flush(
+            connection.ops.sql_flush(no_style(), tables, reset_sequences=True, allow_cascade=True)
+        )
 
 
 # --------------------------------------------------------------------------- report

@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
-SECTIONS = ["bench.import_bench"]
+SECTIONS = ["bench.import_bench", "bench.approve_bench", "bench.export_bench", "bench.load_bench"]
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/archive"
 
 

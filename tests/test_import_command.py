@@ -141,18 +141,31 @@ def test_reimporting_with_other_line_endings_is_the_same_text(tmp_path):
     assert row_counts() == before
 
 
-def test_a_changed_file_for_an_existing_document_is_refused(tmp_path):
+def test_a_changed_file_for_an_existing_document_becomes_a_proposal_for_review(tmp_path):
+    # The whole story (alignment, approval, refusals) is in test_reimport.py.
+    from archive.models import ChangeProposal
+
+    from .conftest import make_user
+
     run_import(SEED)
     before = row_counts()
     changed = tmp_path / "soviet_war_crimes.txt"
     changed.write_text(SEED.read_text(encoding="utf-8") + "\nOne more sentence.\n")
-    with pytest.raises(CommandError) as error:
+    with pytest.raises(CommandError) as error:  # the system user cannot propose
         run_import(changed)
-    message = str(error.value)
-    assert "soviet_war_crimes.txt" in message
-    assert "already archived from a different text" in message
-    assert "nothing was imported" in message
+    assert "soviet_war_crimes.txt: is a changed version" in str(error.value)
+    assert "nothing was imported" in str(error.value)
     assert row_counts() == before
+
+    make_user("edna", "Editor")
+    output = run_import(changed, "--user", "edna")
+
+    proposal = ChangeProposal.objects.get()
+    assert f"proposal #{proposal.pk} created for review: 0 claims changed, 1 added" in output
+    assert proposal.state == "submitted" and proposal.proposer.username == "edna"
+    assert proposal.changes.get().payload["text"] == "One more sentence."
+    # The new file is recorded as an import run; the live content is as it was.
+    assert row_counts() == before | {"ImportRun": 2}
 
 
 def test_dry_run_reports_and_writes_nothing():

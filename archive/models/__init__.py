@@ -6,6 +6,7 @@ what produced them (an import run or an approved proposal), and is registered wi
 so an archivist can revert or recover it. Proposals carry changes through review.
 """
 
+from .audit import AuditCheckpoint, HistoryPrune
 from .choices import (
     ChangeKind,
     ClaimKind,
@@ -20,6 +21,7 @@ from .content import Citation, Claim, Document, Flag, HistoryProvenance, ImportR
 from .proposals import ChangeProposal, ProposedChange, ReviewComment
 
 __all__ = [
+    "AuditCheckpoint",
     "ChangeKind",
     "ChangeProposal",
     "Citation",
@@ -31,6 +33,7 @@ __all__ = [
     "FlagKind",
     "FlagStatus",
     "HistoryProvenance",
+    "HistoryPrune",
     "ImportRun",
     "ProposalState",
     "ProposedChange",

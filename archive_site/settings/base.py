@@ -1,6 +1,7 @@
 """Settings shared by every environment; the others start with ``from .base import *``."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -36,10 +37,14 @@ INSTALLED_APPS = [
     "simple_history",
     "reversion",
     "archive",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the app server (gunicorn), compressed and cached forever.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "archive.middleware.PublicSecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -48,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Admin edits record the logged-in user on their historical rows.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns an axes lockout into the "account locked" response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "archive_site.urls"
@@ -98,13 +105,58 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Login protection (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from
+# one address, that pair is refused, even with the right password, until AXES_COOLOFF_TIME has
+# passed since its last attempt. Attempts live in the database, so every app server sees them;
+# superusers unlock early in the admin (Access attempts) or with `manage.py axes_reset_username`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out logins
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("DJANGO_AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_COOLOFF_MESSAGE = (
+    "Account locked: too many failed logins for this username from your address. "
+    f"Try again in {AXES_COOLOFF_TIME.total_seconds() / 60:g} minutes, "
+    "or ask an administrator to unlock it."
+)
+
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes and whitenoise serves from (the load benchmark uses its own).
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+
+# The render cache (archive/render_cache.py) and anything else cached: local memory in one
+# process by default; with REDIS_URL every app server shares one Redis, so a page rendered
+# by one is served by all. Entries are keyed by document version, so a day's timeout only
+# bounds how long unreachable old versions take up room.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "archive",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "archive",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
+    }
+ARCHIVE_RENDER_CACHE = env_bool("ARCHIVE_RENDER_CACHE", True)
+ARCHIVE_RENDER_CACHE_ALIAS = "default"
+ARCHIVE_RENDER_CACHE_SECONDS = 24 * 60 * 60
 
 # Sessions live in the database so any app server can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

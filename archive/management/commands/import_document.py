@@ -2,7 +2,8 @@
 
 Exists so an archivist can bring a file in with one command and get, for each file, either
 what was written (counts and the defects found in the copy) or one clear error that names
-the file and line, with nothing written.
+the file and line, with nothing written. A changed version of an archived document is not
+written either: it becomes one proposal for review, proposed by the ``--user`` given.
 """
 
 from django.conf import settings
@@ -24,7 +25,9 @@ class Command(BaseCommand):
             "--user",
             metavar="USERNAME",
             help=f"who the import is recorded as (default: the system user "
-            f"{workflow.IMPORTER_USERNAME!r})",
+            f"{workflow.IMPORTER_USERNAME!r}); a changed version of an archived document "
+            "becomes a proposal by this user, who must be allowed to propose (an Editor, "
+            "Reviewer or Archivist; the system user cannot)",
         )
 
     def handle(self, *args, paths, dry_run, user, **options):
@@ -63,12 +66,39 @@ class Command(BaseCommand):
             f"{counts['flags']} flags"
         )
         if outcome.status == "unchanged":
-            self.stdout.write(
-                f"{outcome.file_name}: unchanged, already archived as {outcome.slug!r} "
-                f"by import run #{outcome.run.pk}; nothing written"
-            )
+            if outcome.proposal is not None:
+                self.stdout.write(
+                    f"{outcome.file_name}: unchanged since import run #{outcome.run.pk}, "
+                    f"which made proposal #{outcome.proposal.pk} for {outcome.slug!r} "
+                    f"({outcome.proposal.get_state_display()}); nothing written"
+                )
+            else:
+                self.stdout.write(
+                    f"{outcome.file_name}: unchanged, already archived as {outcome.slug!r} "
+                    f"by import run #{outcome.run.pk}; nothing written"
+                )
             return
-        if outcome.status == "would import":
+        if outcome.status == "nothing to propose":
+            self.stdout.write(
+                f"{outcome.file_name}: a new version of {outcome.slug!r} whose claims, "
+                "citations and flags match the live text: nothing to propose, nothing written"
+            )
+            self.report_notes(outcome)
+            return
+        if outcome.status == "would propose":
+            self.stdout.write(
+                f"{outcome.file_name}: would create a proposal for review of "
+                f"{outcome.slug!r}: {outcome.summary}"
+            )
+        elif outcome.status == "proposed":
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{outcome.file_name}: proposal #{outcome.proposal.pk} created for review: "
+                    f"{outcome.summary} (document {outcome.slug!r}, import run "
+                    f"#{outcome.run.pk}); nothing live changes until a reviewer approves it"
+                )
+            )
+        elif outcome.status == "would import":
             self.stdout.write(f"{outcome.file_name}: would import as {outcome.slug!r}: {summary}")
         else:
             self.stdout.write(
@@ -77,7 +107,14 @@ class Command(BaseCommand):
                     f"(import run #{outcome.run.pk}): {summary}"
                 )
             )
+        self.report_notes(outcome)
         if outcome.anomalies:
             self.stdout.write(f"  {len(outcome.anomalies)} anomalies in the copy:")
             for anomaly in outcome.anomalies:
                 self.stdout.write(f"    line {anomaly.line}: {anomaly.kind}: {anomaly.message}")
+
+    def report_notes(self, outcome):
+        if outcome.notes:
+            self.stdout.write(f"  {len(outcome.notes)} differences not proposed or approximated:")
+            for note in outcome.notes:
+                self.stdout.write(f"    {note}")

@@ -1,0 +1,66 @@
+"""The Atom feed of approved changes (and imports), newest first.
+
+Only approved proposals appear: a draft, a pending or rejected proposal and every review
+comment stay in the admin. Entry text is rendered by a template, so it is escaped HTML,
+which the feed in turn escapes as XML text.
+"""
+
+from datetime import timedelta
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from . import selectors
+from .models import ChangeProposal
+
+
+class ApprovedChangesFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Provenance archive: approved changes"
+    subtitle = "Every approved change to the archive's articles, and every import."
+    description_template = "archive/feed_entry.html"
+
+    def link(self):
+        return reverse("public:index")
+
+    def items(self):
+        return selectors.approved_changes()
+
+    def item_title(self, item):
+        if isinstance(item, ChangeProposal):
+            count = len(item.changes.all())
+            noun = "change" if count == 1 else "changes"
+            return f"{item.document.title}: {count} {noun} approved (proposal #{item.pk})"
+        return f"{item.document.title}: imported from {item.file_name}"
+
+    def item_link(self, item):
+        url = reverse("public:changes", args=[item.document.slug])
+        # The window holding exactly this approval's history rows (they carry its time).
+        moment = item.feed_date
+        since = (moment - timedelta(microseconds=1)).isoformat().replace("+00:00", "Z")
+        until = moment.isoformat().replace("+00:00", "Z")
+        if isinstance(item, ChangeProposal):
+            return f"{url}?from={since}&to={until}"
+        return reverse("public:document", args=[item.document.slug])
+
+    def item_guid(self, item):
+        kind = "proposal" if isinstance(item, ChangeProposal) else "import"
+        return f"urn:provenance-archive:{kind}:{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return item.feed_date
+
+    def item_updateddate(self, item):
+        return item.feed_date
+
+    def item_author_name(self, item):
+        user = item.proposer if isinstance(item, ChangeProposal) else item.user
+        return user.get_username()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["is_proposal"] = isinstance(kwargs["item"], ChangeProposal)
+        return context

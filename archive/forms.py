@@ -1,0 +1,358 @@
+"""Forms of the editorial admin: one per kind of change an editor can propose on a record.
+
+The forms only collect values. Whether a change is valid is decided once, in
+``workflow.add_change``; its ``InvalidChange.errors`` are put back on the fields by
+``add_workflow_errors``. So text fields carry no length limits or required flags of their
+own: the workflow's messages ("at most 5,000 characters") are the ones people see.
+Choice fields are limited to what belongs to the record (its document's sources, its own
+citations and open flags), so a crafted POST cannot even name another document's source.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from . import roles
+from .models import (
+    ChangeKind,
+    Citation,
+    Claim,
+    ClaimKind,
+    Flag,
+    FlagKind,
+    FlagStatus,
+    ReviewStatus,
+    Section,
+    Source,
+)
+
+TEXTAREA = {"rows": 3, "cols": 80}
+
+
+def _text(label: str, rows: int = 3, **kwargs) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={**TEXTAREA, "rows": rows}),
+        **kwargs,
+    )
+
+
+def _line(label: str, **kwargs) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, widget=forms.TextInput(attrs={"size": 60}), **kwargs
+    )
+
+
+def add_workflow_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
+    """Show the workflow's refusal on the fields it names; anything else above the form."""
+    for name, messages in errors.items():
+        form.add_error(name if name in form.fields else None, list(messages))
+
+
+class ChangeForm(forms.Form):
+    """One kind of change to one record; ``change_arguments`` feeds ``workflow.add_change``.
+
+    ``draft`` is the proposer's open draft on the record's document. Without one, the form
+    also asks why (the rationale of the proposal it starts).
+    """
+
+    change_kind: str = ""
+    verb: str = ""
+
+    def __init__(self, *args, target, user, draft=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target = target
+        self.user = user
+        self.draft = draft
+        self.setup()
+        if draft is None:
+            self.fields["rationale"] = _text(
+                "Why is this needed?",
+                rows=3,
+                help_text="Starts a new proposal: say why, with the evidence. Later changes "
+                "to this document are added to the same draft until you submit it.",
+            )
+
+    @classmethod
+    def applies(cls, target, user) -> bool:
+        return True
+
+    def setup(self) -> None:
+        """Limit choices and fill in current values for this target."""
+
+    def change_arguments(self) -> dict:
+        raise NotImplementedError
+
+    @property
+    def target_name(self) -> str:
+        return type(self.target)._meta.model_name
+
+
+# --------------------------------------------------------------------------- claim
+
+
+class EditClaimForm(ChangeForm):
+    change_kind = ChangeKind.EDIT_CLAIM
+    verb = "edit the text"
+    text = _text("New text", rows=4)
+
+    def setup(self):
+        self.fields["text"].initial = self.target.text
+
+    def change_arguments(self):
+        return {"claim": self.target, "payload": {"text": self.cleaned_data["text"]}}
+
+
+class AddCitationForm(ChangeForm):
+    change_kind = ChangeKind.ADD_CITATION
+    verb = "add a citation"
+    source = forms.ModelChoiceField(queryset=Source.objects.none(), required=False)
+    locator = _line("Locator", help_text="Pages, as cited: 129, 348–350.")
+    quotation = _text("Quotation", rows=2)
+
+    def setup(self):
+        self.fields["source"].queryset = Source.objects.filter(
+            document_id=self.target.section.document_id
+        ).order_by("position")
+
+    def change_arguments(self):
+        data = self.cleaned_data
+        return {
+            "claim": self.target,
+            "source": data["source"],
+            "payload": {"locator": data["locator"], "quotation": data["quotation"]},
+        }
+
+
+class _OneCitationForm(ChangeForm):
+    citation = forms.ModelChoiceField(queryset=Citation.objects.none(), required=False)
+
+    @classmethod
+    def applies(cls, target, user):
+        return target.citations.exists()
+
+    def setup(self):
+        citations = self.target.citations.select_related("source").order_by("position")
+        self.fields["citation"].queryset = citations
+        chosen = next(
+            (c for c in citations if str(c.pk) == str(self.initial.get("citation"))), None
+        )
+        if chosen is not None:
+            self.fields["citation"].initial = chosen.pk
+            for name in ("locator", "quotation"):
+                if name in self.fields:
+                    self.fields[name].initial = getattr(chosen, name)
+
+
+class ChangeCitationForm(_OneCitationForm):
+    change_kind = ChangeKind.CHANGE_CITATION
+    verb = "change a citation"
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.none(),
+        required=False,
+        empty_label="(keep its source)",
+        label="New source",
+    )
+    locator = _line("Locator", help_text="Pages, as cited: 129, 348–350.")
+    quotation = _text("Quotation", rows=2)
+
+    def setup(self):
+        super().setup()
+        self.fields["source"].queryset = Source.objects.filter(
+            document_id=self.target.section.document_id
+        ).order_by("position")
+
+    def change_arguments(self):
+        data = self.cleaned_data
+        return {
+            "citation": data["citation"],
+            "source": data["source"],
+            "payload": {"locator": data["locator"], "quotation": data["quotation"]},
+        }
+
+
+class RemoveCitationForm(_OneCitationForm):
+    change_kind = ChangeKind.REMOVE_CITATION
+    verb = "remove a citation"
+
+    def change_arguments(self):
+        return {"citation": self.cleaned_data["citation"]}
+
+
+class RaiseFlagForm(ChangeForm):
+    change_kind = ChangeKind.RAISE_FLAG
+    verb = "raise a flag"
+    kind = forms.ChoiceField(
+        label="Kind of flag", choices=[("", "---------"), *FlagKind.choices], required=False
+    )
+    label = _line("Label", help_text="For kind other: the tag as it should read.")
+    reason = _text("Reason", rows=2)
+
+    def change_arguments(self):
+        data = self.cleaned_data
+        return {
+            self.target_name: self.target,
+            "payload": {"kind": data["kind"], "label": data["label"], "reason": data["reason"]},
+        }
+
+
+class ResolveFlagForm(ChangeForm):
+    change_kind = ChangeKind.RESOLVE_FLAG
+    verb = "resolve a flag"
+    flag = forms.ModelChoiceField(queryset=Flag.objects.none(), required=False)
+    reason = _text("Why it is resolved", rows=2)
+
+    @classmethod
+    def applies(cls, target, user):
+        return target.flags.filter(status=FlagStatus.OPEN).exists()
+
+    def setup(self):
+        flags = self.target.flags.filter(status=FlagStatus.OPEN).order_by("pk")
+        self.fields["flag"].queryset = flags
+
+    def change_arguments(self):
+        data = self.cleaned_data
+        return {"flag": data["flag"], "payload": {"reason": data["reason"]}}
+
+
+class SetReviewStatusForm(ChangeForm):
+    change_kind = ChangeKind.SET_REVIEW_STATUS
+    verb = "set the review status"
+    review_status = forms.ChoiceField(choices=ReviewStatus.choices, required=False)
+
+    @classmethod
+    def applies(cls, target, user):
+        return user.has_perm(roles.REVIEW)
+
+    def setup(self):
+        self.fields["review_status"].initial = self.target.review_status
+
+    def change_arguments(self):
+        return {
+            "claim": self.target,
+            "payload": {"review_status": self.cleaned_data["review_status"]},
+        }
+
+
+class RemoveClaimForm(ChangeForm):
+    change_kind = ChangeKind.REMOVE_CLAIM
+    verb = "remove the claim"
+
+    def change_arguments(self):
+        return {"claim": self.target}
+
+
+# --------------------------------------------------------------------------- section
+
+
+class EditHeadingForm(ChangeForm):
+    change_kind = ChangeKind.EDIT_HEADING
+    verb = "edit the heading"
+    heading = _line("Heading")
+
+    def setup(self):
+        self.fields["heading"].initial = self.target.heading
+
+    def change_arguments(self):
+        return {"section": self.target, "payload": {"heading": self.cleaned_data["heading"]}}
+
+
+class AddClaimForm(ChangeForm):
+    change_kind = ChangeKind.ADD_CLAIM
+    verb = "add a claim"
+    text = _text("Text", rows=4)
+    position = forms.IntegerField(
+        required=False, help_text="Where in the section: 1 is first; empty puts it last."
+    )
+    kind = forms.ChoiceField(
+        label="Kind of claim", choices=ClaimKind.choices, initial=ClaimKind.STATEMENT
+    )
+    new_paragraph = forms.BooleanField(
+        required=False,
+        label="Starts a new paragraph",
+        help_text="Otherwise it joins the paragraph of the claim before it.",
+    )
+
+    def change_arguments(self):
+        data = self.cleaned_data
+        payload = {
+            "text": data["text"],
+            "kind": data["kind"],
+            "new_paragraph": data["new_paragraph"],
+        }
+        if data["position"] is not None:
+            payload["position"] = data["position"]
+        return {"section": self.target, "payload": payload}
+
+
+# --------------------------------------------------------------------------- source
+
+
+class EditSourceForm(ChangeForm):
+    change_kind = ChangeKind.EDIT_SOURCE
+    verb = "edit the bibliographic fields"
+    FIELDS = ("title", "author", "publisher", "published", "url", "archive_url")
+    title = _line("Title")
+    author = _line("Author")
+    publisher = _line("Publisher")
+    published = _line("Published", help_text="As given: 2005, May 1945.")
+    url = _line("URL")
+    archive_url = _line("Archive URL")
+
+    def setup(self):
+        for name in self.FIELDS:
+            self.fields[name].initial = getattr(self.target, name)
+
+    def change_arguments(self):
+        return {
+            "source": self.target,
+            "payload": {name: self.cleaned_data[name] for name in self.FIELDS},
+        }
+
+
+FORMS: dict[type, list[type[ChangeForm]]] = {
+    Claim: [
+        EditClaimForm,
+        AddCitationForm,
+        ChangeCitationForm,
+        RemoveCitationForm,
+        RaiseFlagForm,
+        ResolveFlagForm,
+        SetReviewStatusForm,
+        RemoveClaimForm,
+    ],
+    Section: [EditHeadingForm, AddClaimForm, RaiseFlagForm, ResolveFlagForm],
+    Source: [EditSourceForm],
+}
+
+
+def forms_for(target, user) -> list[type[ChangeForm]]:
+    """The kinds of change ``user`` may propose on ``target``, most common first."""
+    return [form for form in FORMS[type(target)] if form.applies(target, user)]
+
+
+# --------------------------------------------------------------------------- the rest
+
+
+class ArchivistEditForm(forms.ModelForm):
+    """An archivist's direct edit of live content: the reason goes on the history row."""
+
+    change_reason = forms.CharField(
+        label="Reason for this edit",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text="Required: recorded with your name on the record's history.",
+    )
+
+    def clean_change_reason(self):
+        reason = self.cleaned_data["change_reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Say why you edit live content directly.")
+        return reason
+
+
+class RestoreForm(forms.Form):
+    """The reason an archivist gives for a revert or a recovery."""
+
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
