@@ -169,7 +169,7 @@ CSV_COLUMNS = (
     "hash",
 )
 
-# The workflow's revert and recovery start their history reason so (workflow._restore_note).
+# The workflow's revert and recovery start their history reason so (workflow.repair._restore_note).
 REVERT_PREFIXES = ("reverted to version #", "recovered from version #")
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 CONTENT_TYPES = frozenset({"document", "section", "source", "claim", "citation", "flag"})

@@ -42,6 +42,22 @@ def seed_document(db, seed_source, seed_parsed):
     return workflow.import_documents(files=[(seed_source, seed_parsed)])[0].document
 
 
+@pytest.fixture
+def harbour(db):
+    """A short article in the seed's format that nobody tuned the importer on, imported."""
+    text = (Path(__file__).parent / "fixtures" / "harbour_strikes.txt").read_text()
+    return import_text(text, "harbour_strikes.txt").document
+
+
+@pytest.fixture(autouse=True)
+def empty_render_cache(settings):
+    """Every test starts with an empty page cache (Redis outlives test runs; SQLite reuses
+    ids after a rollback, so a stale page could match a new document)."""
+    from django.core.cache import caches
+
+    caches[settings.ARCHIVE_RENDER_CACHE_ALIAS].clear()
+
+
 @pytest.fixture(scope="session")
 def small_article() -> str:
     return corpus.generate(1, seed=1)
@@ -59,10 +75,40 @@ def archivist(db, django_user_model):
     )
 
 
+def ensure_roles() -> None:
+    """The editorial groups exactly as migrations 0003 and 0006 leave them.
+
+    Committed (transactional) tests empty every table after themselves, migration data
+    included, and Django then makes the permission rows again under new ids; a test that
+    runs after one of them gets the roles back from here instead of depending on that.
+    """
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    app = apps.get_app_config("archive")
+    create_contenttypes(app, verbosity=0)
+    create_permissions(app, verbosity=0)
+    groups = importlib.import_module("archive.migrations.0003_groups").GROUPS
+    export = importlib.import_module("archive.migrations.0006_reviewers_export_history")
+    for name, codenames in groups.items():
+        wanted = [*codenames, *([export.CODENAME] if name == export.GROUP else [])]
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="archive", codename__in=wanted)
+        )
+
+
 def make_user(username: str, *roles_: str):
     """A staff user in the given editorial groups (Editor, Reviewer, Archivist)."""
     from django.contrib.auth.models import Group, User
 
+    ensure_roles()
     user = User.objects.create_user(
         username, email=f"{username}@example.org", password="a-long-test-password", is_staff=True
     )

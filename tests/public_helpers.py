@@ -16,6 +16,10 @@ def clear_render_cache():
     caches[settings.ARCHIVE_RENDER_CACHE_ALIAS].clear()
 
 
+def claim_with(text: str) -> Claim:
+    return Claim.objects.get(text__startswith=text)
+
+
 def approve(editor, reviewer, document, changes, rationale="Checked against the sources."):
     """One proposal with ``changes`` (dicts of add_change arguments), submitted and approved."""
     proposal = workflow.create_proposal(document=document, user=editor, rationale=rationale)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from archive import roles
 from archive.models import ChangeKind, Claim, Source
 
+from .conftest import make_user
 from .public_helpers import approve, clear_render_cache
 
 pytestmark = [
@@ -27,8 +28,8 @@ WIDTHS = {"phone": 390, "desktop": 1280}
 def archive(seed_document):
     """The seed with one approval: a claim reworded and verified, another disputed."""
     clear_render_cache()
-    editor = person("edna", roles.PROPOSE)
-    reviewer = person("rita", roles.PROPOSE, roles.REVIEW)
+    editor = make_user("edna", roles.EDITOR)
+    reviewer = make_user("rita", roles.REVIEWER)
     claims = list(
         Claim.objects.filter(section__document=seed_document, citations__isnull=False)
         .distinct()
@@ -50,7 +51,7 @@ def archive(seed_document):
     # Review statuses are proposed by a reviewer and approved by another one.
     approve(
         reviewer,
-        person("rolf", roles.PROPOSE, roles.REVIEW),
+        make_user("rolf", roles.REVIEWER),
         seed_document,
         [
             {
@@ -62,28 +63,6 @@ def archive(seed_document):
         ],
     )
     return {"document": seed_document, "claim": claims[0]}
-
-
-def person(username: str, *permissions: str):
-    """A user holding ``permissions`` directly.
-
-    Not through the editorial groups, and with the permission rows made first if missing:
-    after other transactional tests the restored database may lack them (or the groups may
-    point at permission rows made again with new ids).
-    """
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Permission, User
-    from django.contrib.contenttypes.models import ContentType
-
-    ContentType.objects.clear_cache()
-    create_permissions(apps.get_app_config("archive"), verbosity=0)
-    user = User.objects.create_user(username, password="a-long-test-password", is_staff=True)
-    codenames = [name.split(".", 1)[1] for name in permissions]
-    user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="archive", codename__in=codenames)
-    )
-    return User.objects.get(pk=user.pk)
 
 
 def pages(archive) -> dict[str, str]:

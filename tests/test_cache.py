@@ -6,7 +6,6 @@ both back ends are tested on every CI run.
 """
 
 import os
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -19,22 +18,11 @@ from archive.models import ChangeKind, Claim
 from archive.render_cache import HEADER
 
 from .conftest import import_text
-from .public_helpers import approve, clear_render_cache
+from .public_helpers import approve
 
 pytestmark = pytest.mark.django_db
 
-HARBOUR = (Path(__file__).parent / "fixtures" / "harbour_strikes.txt").read_text()
 REDIS_URL = os.environ.get("REDIS_URL", "")
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    clear_render_cache()
-
-
-@pytest.fixture
-def harbour():
-    return import_text(HARBOUR, "harbour_strikes.txt").document
 
 
 def cached_urls(document):

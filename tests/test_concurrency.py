@@ -17,16 +17,11 @@ test that stand-in.
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.apps import apps
-from django.contrib.auth.management import create_permissions
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.management import create_contenttypes
 from django.db import connection
 from reversion.models import Revision
 
@@ -114,27 +109,8 @@ def claim(document):
     return Claim.objects.get(text__startswith="The second claim")
 
 
-def editorial_groups() -> None:
-    """The groups migration 0003 makes, made again if they are gone.
-
-    Committed tests empty the database after themselves, and the groups are migration data
-    that nothing brings back; ``serialized_rollback`` would, but its copy of the database
-    is not always there by the time these tests run (it was missing after the browser
-    tests in a full run), so these tests do not depend on it.
-    """
-    archive = apps.get_app_config("archive")
-    create_contenttypes(archive, verbosity=0)  # also clears the content-type cache
-    create_permissions(archive, verbosity=0)
-    for name, codenames in importlib.import_module("archive.migrations.0003_groups").GROUPS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="archive", codename__in=codenames)
-        )
-
-
 @pytest.fixture
 def people(db):
-    editorial_groups()
     return {
         "edna": make_user("edna", "Editor"),
         "otto": make_user("otto", "Editor"),

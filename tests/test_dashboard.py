@@ -81,3 +81,8 @@ def test_dashboard_query_count_does_not_grow_with_the_archive(
             assert client.get(reverse("admin:index")).status_code == 200
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_export_link_only_for_those_who_may_export(client, editor, reviewer, seed_document):
+    assert "Export the audit history" not in dashboard(client, editor)
+    assert "Export the audit history" in dashboard(client, reviewer)

@@ -7,7 +7,6 @@ simple-history alone. Dates readers type wrong get a clear message, never a serv
 
 import re
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -15,28 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archive import selectors
-from archive.models import ChangeKind, Citation, Claim, Flag, Section, Source
+from archive.models import ChangeKind, Citation, Flag, Section, Source
 
-from .conftest import import_text, make_user
-from .public_helpers import approve, clear_render_cache
+from .conftest import make_user
+from .public_helpers import approve, claim_with
 
 pytestmark = pytest.mark.django_db
-
-HARBOUR = (Path(__file__).parent / "fixtures" / "harbour_strikes.txt").read_text()
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    clear_render_cache()
-
-
-@pytest.fixture
-def harbour():
-    return import_text(HARBOUR, "harbour_strikes.txt").document
-
-
-def claim_with(text: str) -> Claim:
-    return Claim.objects.get(text__startswith=text)
 
 
 def as_json(client, document, as_of=None):

@@ -4,7 +4,6 @@ the feed and the JSON. Only approved content, everything escaped, a fixed number
 
 import json
 import re
-from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -16,25 +15,9 @@ from archive import workflow
 from archive.models import ChangeKind, Claim, Flag, Source
 
 from .conftest import import_text
-from .public_helpers import approve, clear_render_cache, public_urls, submit_pending
+from .public_helpers import approve, claim_with, clear_render_cache, public_urls, submit_pending
 
 pytestmark = pytest.mark.django_db
-
-HARBOUR = (Path(__file__).parent / "fixtures" / "harbour_strikes.txt").read_text()
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    clear_render_cache()
-
-
-@pytest.fixture
-def harbour():
-    return import_text(HARBOUR, "harbour_strikes.txt").document
-
-
-def claim_with(text: str) -> Claim:
-    return Claim.objects.get(text__startswith=text)
 
 
 def html(client, url: str, status: int = 200) -> str:

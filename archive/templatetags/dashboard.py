@@ -27,5 +27,6 @@ def editorial_dashboard(context):
         bar_width=BAR_WIDTH,
         chart_width=LABEL_WIDTH + BAR_WIDTH + 60,
         user=context["request"].user,
+        perms=context.get("perms"),
     )
     return data

@@ -1,0 +1,71 @@
+"""Every state change of the archive, one function each.
+
+Callers (admin actions, views, management commands) only call these and report what they
+raise. Each function runs in one transaction and leaves history rows naming the user and
+the reason for every row it writes (see ``recording``).
+
+- ``imports``: a parsed file becomes a document, or a proposal when it changes one;
+- ``proposals``: drafting, the review's transitions (one table, ``TRANSITIONS``), applying;
+- ``repair``: an archivist's revert, recovery and deletion with a reason.
+"""
+
+from .imports import (
+    IMPORTER_USERNAME,
+    ImportOutcome,
+    ImportRefused,
+    document_slug,
+    import_documents,
+    importer_user,
+    load_rows,
+)
+from .proposals import (
+    PROPOSER,
+    REVIEWER,
+    SOURCE_FIELDS,
+    TRANSITIONS,
+    add_change,
+    allowed_moves,
+    approve_proposal,
+    comment_on_proposal,
+    create_proposal,
+    rebase_proposal,
+    reject_proposal,
+    remove_change,
+    request_changes,
+    revise_proposal,
+    submit_proposal,
+    withdraw_proposal,
+)
+from .recording import InvalidChange, WorkflowError
+from .repair import delete_record, recover_record, revert_record
+
+__all__ = [
+    "IMPORTER_USERNAME",
+    "PROPOSER",
+    "REVIEWER",
+    "SOURCE_FIELDS",
+    "TRANSITIONS",
+    "ImportOutcome",
+    "ImportRefused",
+    "InvalidChange",
+    "WorkflowError",
+    "add_change",
+    "allowed_moves",
+    "approve_proposal",
+    "comment_on_proposal",
+    "create_proposal",
+    "delete_record",
+    "document_slug",
+    "import_documents",
+    "importer_user",
+    "load_rows",
+    "rebase_proposal",
+    "recover_record",
+    "reject_proposal",
+    "remove_change",
+    "request_changes",
+    "revert_record",
+    "revise_proposal",
+    "submit_proposal",
+    "withdraw_proposal",
+]

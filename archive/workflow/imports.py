@@ -1,0 +1,863 @@
+"""Imports: a parsed file becomes a document, or a proposal when it changes one."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .. import alignment, importer, roles
+from ..models import (
+    ChangeKind,
+    ChangeProposal,
+    Citation,
+    Claim,
+    Document,
+    Flag,
+    FlagStatus,
+    ImportRun,
+    ProposalState,
+    Section,
+    Source,
+)
+from .proposals import add_change, create_proposal, submit_proposal
+from .recording import InvalidChange, _Recorder
+
+IMPORTER_USERNAME = "archive-importer"
+
+Writer = Callable[[type[models.Model], list[models.Model]], list[models.Model]]
+
+
+class ImportRefused(Exception):
+    """The file is valid but importing it would overwrite or duplicate archived content."""
+
+    def __init__(self, file_name: str, message: str):
+        self.file_name = file_name
+        super().__init__(f"{file_name}: {message}")
+
+
+@dataclass
+class ImportOutcome:
+    file_name: str
+    slug: str
+    status: Literal[
+        "imported",
+        "unchanged",
+        "would import",
+        "proposed",
+        "would propose",
+        "nothing to propose",
+    ]
+    counts: dict[str, int]
+    anomalies: list[importer.Anomaly] = field(default_factory=list)
+    document: Document | None = None
+    run: ImportRun | None = None
+    # A changed version of an archived document: the proposal it became, what it changes
+    # ("3 claims changed, 1 added, 2 removed") and what it could not propose or placed
+    # by approximation, for the person running the import and for the reviewer.
+    proposal: ChangeProposal | None = None
+    summary: str = ""
+    notes: list[str] = field(default_factory=list)
+    reimport: _Reimport | None = field(default=None, repr=False)
+
+
+def importer_user():
+    """The named system user that imports are attributed to when no person is given."""
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=IMPORTER_USERNAME, defaults={"is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def document_slug(parsed: importer.ParsedDocument, source: importer.SourceFile) -> str:
+    """The public identifier of a document: from its title, else its file name."""
+    for candidate in (parsed.title, source.name.rsplit(".", 1)[0]):
+        slug = slugify(candidate)[:200].strip("-")
+        if slug:
+            return slug
+    return f"document-{source.sha256[:12]}"
+
+
+def import_documents(
+    *,
+    files: Sequence[tuple[importer.SourceFile, importer.ParsedDocument]],
+    user=None,
+    dry_run: bool = False,
+) -> list[ImportOutcome]:
+    """Import parsed files all together or not at all.
+
+    A file whose text is the one last imported for its document is reported as unchanged.
+    A changed version of an archived document writes no content: it is recorded as an
+    import run and becomes one submitted proposal (the claims edited, added and removed,
+    found by ``alignment``) that a reviewer other than ``user`` decides. ``user`` proposes
+    it and so must be allowed to propose: a person named with ``--user``, never the
+    system importer user, so every proposal has someone who answers for it, can revise it
+    when changes are requested and can rebase it after a conflict.
+    """
+    with transaction.atomic():
+        plans = [(source, parsed, _plan(source, parsed)) for source, parsed in files]
+        slugs = [outcome.slug for _, _, outcome in plans]
+        for slug in {s for s in slugs if slugs.count(s) > 1}:
+            names = [o.file_name for _, _, o in plans if o.slug == slug]
+            raise ImportRefused(names[-1], f"{' and '.join(names)} are both the document {slug!r}")
+        for _, _, outcome in plans:
+            if outcome.status == "would propose":
+                _check_proposer(outcome, user)
+        if dry_run:
+            for source, parsed, outcome in plans:
+                if outcome.status == "would propose":
+                    _rehearse_proposal(source, parsed, outcome, user=user)
+            return [outcome for _, _, outcome in plans]
+        user = user or importer_user()
+        results = []
+        for source, parsed, outcome in plans:
+            if outcome.status == "would import":
+                outcome = _load(source, parsed, user=user, slug=outcome.slug)
+            elif outcome.status == "would propose":
+                outcome = _propose_reimport(source, parsed, outcome, user=user)
+            results.append(outcome)
+        return results
+
+
+# A proposal from an earlier re-import in one of these states is still undecided.
+_UNDECIDED = (
+    ProposalState.DRAFT,
+    ProposalState.SUBMITTED,
+    ProposalState.CHANGES_REQUESTED,
+    ProposalState.CONFLICT,
+)
+
+
+def _plan(source: importer.SourceFile, parsed: importer.ParsedDocument) -> ImportOutcome:
+    slug = document_slug(parsed, source)
+    outcome = ImportOutcome(source.name, slug, "would import", parsed.counts(), parsed.anomalies)
+    # Locked so two imports of versions of one document queue instead of both proposing.
+    existing = Document.objects.select_for_update().filter(slug=slug).first()
+    if existing is None:
+        return outcome
+    outcome.document = existing
+    # "Unchanged" means the same text as the file last imported, not the same as the live
+    # text: editors' approved changes since then must not be proposed away each time the
+    # same seed is imported again. A rejected re-import stays decided for that text too.
+    last_run = existing.import_runs.order_by("-started_at", "-pk").first()
+    if last_run and last_run.content_sha256 == parsed.content_sha256:
+        outcome.status, outcome.run = "unchanged", last_run
+        outcome.proposal = last_run.proposals.order_by("-pk").first()
+        return outcome
+    pending = (
+        existing.proposals.filter(import_run__isnull=False, state__in=_UNDECIDED)
+        .select_related("import_run")
+        .order_by("pk")
+        .first()
+    )
+    if pending is not None:
+        # Two open re-import proposals would both add the same new sentences (additions
+        # have no earlier version to conflict on), so one version is reviewed at a time.
+        raise ImportRefused(
+            source.name,
+            f"proposal #{pending.pk} from the re-import of {pending.import_run.file_name} "
+            f"(import run #{pending.import_run_id}) is still {pending.get_state_display()}; "
+            "it must be approved, rejected or withdrawn before another version of "
+            f"{slug!r} is imported, so nothing was imported",
+        )
+    reimport = _compare_with_live(existing, source, parsed)
+    outcome.reimport = reimport
+    outcome.summary = reimport.summary()
+    outcome.notes = reimport.notes
+    outcome.status = "would propose" if reimport.changes else "nothing to propose"
+    return outcome
+
+
+def _load(source, parsed, *, user, slug: str) -> ImportOutcome:
+    now = timezone.now()
+    document = Document(
+        title=parsed.title,
+        slug=slug,
+        file_name=source.name,
+        file_size=source.size,
+        sha256=source.sha256,
+        created_at=now,
+    )
+    try:
+        with transaction.atomic():
+            document.save_without_historical_record()
+    except IntegrityError:
+        raise ImportRefused(source.name, f"the document {slug!r} was imported meanwhile") from None
+    run = ImportRun.objects.create(
+        document=document,
+        file_name=source.name,
+        file_size=source.size,
+        sha256=source.sha256,
+        content_sha256=parsed.content_sha256,
+        text=parsed.text,
+        user=user,
+        started_at=now,
+        finished_at=now,
+        counts=parsed.counts(),
+        anomalies=[
+            {"kind": a.kind, "line": a.line, "message": a.message} for a in parsed.anomalies
+        ],
+    )
+    Document.history.bulk_history_create(
+        [document],
+        default_user=user,
+        default_change_reason=run.change_reason,
+        default_date=now,
+        custom_historical_attrs={"history_import_run": run},
+    )
+    load_rows(
+        parsed,
+        document=document,
+        run=run,
+        now=now,
+        write=lambda model, objs: model.objects.bulk_create(objs),
+    )
+    for model in (Section, Source, Claim, Citation, Flag):
+        _copy_import_to_history(model, run=run, user=user, when=now)
+    run.finished_at = max(timezone.now(), now)
+    run.save(update_fields=["finished_at"])
+    return ImportOutcome(
+        source.name, slug, "imported", parsed.counts(), parsed.anomalies, document, run
+    )
+
+
+def _copy_import_to_history(model, *, run: ImportRun, user, when) -> None:
+    """Write the "created" history row of every row an import wrote, in one statement.
+
+    The database copies the rows it has just stored (``INSERT ... SELECT``), so history
+    costs one statement per model instead of a Python object and its SQL parameters per row
+    (simple-history's bulk path doubled the import's cost; this keeps it near the cost of
+    the rows themselves). The rows are exactly what ``bulk_history_create`` would write.
+    """
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    history_model = model.history.model
+    quote = connection.ops.quote_name
+    meta = history_model._meta
+    copied = ", ".join(quote(field.column) for field in history_model.tracked_fields)
+    extra = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in (
+            "history_date",
+            "history_change_reason",
+            "history_type",
+            "history_user",
+            "history_import_run",
+        )
+    )
+    source = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({copied}, {extra}) "
+            f"SELECT {copied}, %s, %s, %s, %s, %s FROM {quote(source.db_table)} "
+            f"WHERE {quote(source.get_field('import_run').column)} = %s "
+            f"ORDER BY {quote(source.pk.column)}",
+            [
+                connection.ops.adapt_datetimefield_value(when),
+                run.change_reason,
+                "+",
+                user.pk,
+                run.pk,
+                run.pk,
+            ],
+        )
+
+
+def load_rows(
+    parsed: importer.ParsedDocument,
+    *,
+    document: Document,
+    run: ImportRun | None,
+    now,
+    write: Writer,
+) -> None:
+    """Write a parsed document's rows, one bulk write per model, through ``write``.
+
+    The writer decides how rows are recorded: with history for imports, bare for the
+    benchmark's floor. Rows are built in file order so positions follow the text.
+    """
+    sections = write(
+        Section,
+        [
+            Section(
+                document=document,
+                position=number,
+                heading=parsed_section.heading,
+                heading_missing=parsed_section.heading_missing,
+                level=parsed_section.level,
+                import_run=run,
+                span_start=parsed_section.start,
+                span_end=parsed_section.end,
+            )
+            for number, parsed_section in enumerate(parsed.sections, start=1)
+        ],
+    )
+    sources = write(
+        Source,
+        [
+            Source(
+                document=document,
+                label=parsed_source.label,
+                kind=parsed_source.kind,
+                position=number,
+                note_text=parsed_source.note_text,
+                import_run=run,
+            )
+            for number, parsed_source in enumerate(parsed.sources, start=1)
+        ],
+    )
+    source_by_label = {source.label: source for source in sources}
+    parsed_claims = parsed.claims
+    claims = write(
+        Claim,
+        [
+            Claim(
+                section=section,
+                position=position,
+                paragraph=parsed_claim.paragraph,
+                kind=parsed_claim.kind,
+                text=parsed_claim.text,
+                import_run=run,
+                span_start=parsed_claim.start,
+                span_end=parsed_claim.end,
+            )
+            for section, parsed_section in zip(sections, parsed.sections, strict=True)
+            for position, parsed_claim in enumerate(parsed_section.claims, start=1)
+        ],
+    )
+    write(
+        Citation,
+        [
+            Citation(
+                claim=claim,
+                source=source_by_label[parsed_citation.label],
+                position=position,
+                locator=parsed_citation.locator,
+                import_run=run,
+                span_start=parsed_citation.start,
+                span_end=parsed_citation.end,
+            )
+            for claim, parsed_claim in zip(claims, parsed_claims, strict=True)
+            for position, parsed_citation in enumerate(parsed_claim.citations, start=1)
+        ],
+    )
+
+    def flag(parsed_flag: importer.ParsedFlag, **target) -> Flag:
+        return Flag(
+            kind=parsed_flag.kind,
+            label=parsed_flag.label,
+            raised_at=now,
+            import_run=run,
+            span_start=parsed_flag.start,
+            span_end=parsed_flag.end,
+            **target,
+        )
+
+    write(
+        Flag,
+        [
+            flag(parsed_flag, section=section)
+            for section, parsed_section in zip(sections, parsed.sections, strict=True)
+            for parsed_flag in parsed_section.flags
+        ]
+        + [
+            flag(parsed_flag, claim=claim)
+            for claim, parsed_claim in zip(claims, parsed_claims, strict=True)
+            for parsed_flag in parsed_claim.flags
+        ],
+    )
+
+
+# --------------------------------------------------------------------------- re-imports
+#
+# A changed version of an archived document never overwrites it: it is recorded as an
+# import run and becomes one proposal, which changes the live text only when a reviewer
+# approves it, like any editor's proposal. ``alignment`` matches the live claims with the
+# file's; here its steps become the existing change kinds. What no change kind can express
+# (new sections and sources, a claim's kind, citations of a claim that does not exist yet)
+# is not proposed but written into the rationale, so the reviewer sees it.
+
+_K = ChangeKind
+MAX_RATIONALE_NOTES = 100
+
+
+@dataclass
+class _PlannedChange:
+    """The arguments of one ``add_change``, and where in the file it comes from."""
+
+    kind: str
+    targets: dict[str, models.Model]
+    payload: dict
+    line: int | None
+    what: str
+
+
+@dataclass
+class _Reimport:
+    changes: list[_PlannedChange] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    tally: Counter = field(default_factory=Counter)
+
+    def propose(self, kind, what: str, line: int | None, payload=None, **targets) -> None:
+        self.changes.append(_PlannedChange(kind, targets, payload or {}, line, what))
+        self.tally[kind] += 1
+
+    def summary(self) -> str:
+        tally = self.tally
+        text = (
+            f"{_plural(tally[_K.EDIT_CLAIM], 'claim')} changed, {tally[_K.ADD_CLAIM]} added, "
+            f"{tally[_K.REMOVE_CLAIM]} removed"
+        )
+        others = [
+            (_K.EDIT_HEADING, "heading", "changed"),
+            (_K.ADD_CITATION, "citation", "added"),
+            (_K.CHANGE_CITATION, "citation", "changed"),
+            (_K.REMOVE_CITATION, "citation", "removed"),
+            (_K.RAISE_FLAG, "flag", "raised"),
+            (_K.RESOLVE_FLAG, "flag", "resolved"),
+        ]
+        extra = [
+            f"{_plural(tally[kind], noun)} {verb}" for kind, noun, verb in others if tally[kind]
+        ]
+        return "; ".join([text, ", ".join(extra)]) if extra else text
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "claims_changed": self.tally[_K.EDIT_CLAIM],
+            "claims_added": self.tally[_K.ADD_CLAIM],
+            "claims_removed": self.tally[_K.REMOVE_CLAIM],
+            "changes_proposed": len(self.changes),
+        }
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _section_name(heading: str, position: int | None = None) -> str:
+    if position is None:
+        return f"the section {heading!r}" if heading else "a section without a heading"
+    return f"section {position} ({heading!r})" if heading else f"section {position} (no heading)"
+
+
+def _compare_with_live(
+    document: Document, source: importer.SourceFile, parsed: importer.ParsedDocument
+) -> _Reimport:
+    """The changes that make the live text read as the file: nothing is written here."""
+    sections = list(
+        document.sections.order_by("position").prefetch_related(
+            Prefetch("flags", queryset=Flag.objects.order_by("pk"))
+        )
+    )
+    by_section: dict[int, list[Claim]] = defaultdict(list)
+    claims = (
+        Claim.objects.filter(section__document=document)
+        .select_related("section")
+        .prefetch_related(
+            Prefetch(
+                "citations",
+                queryset=Citation.objects.select_related("source").order_by("position"),
+            ),
+            Prefetch("flags", queryset=Flag.objects.order_by("pk")),
+        )
+        .order_by("section__position", "position")
+    )
+    for claim in claims:
+        by_section[claim.section_id].append(claim)
+    live = [by_section[section.pk] for section in sections]
+    sources = {row.label: row for row in document.sources.all()}
+    result = alignment.align_document(
+        [
+            alignment.SectionText(section.heading, [claim.text for claim in live[i]])
+            for i, section in enumerate(sections)
+        ],
+        [
+            alignment.SectionText(section.heading, [claim.text for claim in section.claims])
+            for section in parsed.sections
+        ],
+    )
+    plan = _Reimport()
+    file_name = source.name
+
+    def line_of(offset: int) -> int:
+        return parsed.text.count("\n", 0, offset) + 1
+
+    def new_claim(place: tuple[int, int]) -> importer.ParsedClaim:
+        return parsed.sections[place[0]].claims[place[1]]
+
+    # Sections first (headings, section tags), then each kept or edited claim with its
+    # citations and tags, then additions, then removals: see the ordering of additions.
+    for i, j in result.sections:
+        section, new_section = sections[i], parsed.sections[j]
+        if new_section.heading and new_section.heading != section.heading:
+            plan.propose(
+                _K.EDIT_HEADING,
+                f"the heading of section {section.position}",
+                new_section.line,
+                {"heading": new_section.heading},
+                section=section,
+            )
+        elif section.heading and not new_section.heading:
+            plan.notes.append(
+                f"line {new_section.line}: the file has no heading for "
+                f"{_section_name(section.heading, section.position)}; a re-import never "
+                "removes a heading"
+            )
+        if new_section.level != section.level:
+            plan.notes.append(
+                f"line {new_section.line}: {_section_name(section.heading, section.position)} "
+                f"is at level {new_section.level} in the file and {section.level} in the "
+                "archive; a heading's level is not a change kind, so it is not proposed"
+            )
+        section_flags = list(section.flags.all())
+        _sync_flags(plan, file_name, section_flags, new_section.flags, line_of, section=section)
+
+    counterpart: dict[tuple[int, int], tuple[int, int]] = {}
+    missing_sources: Counter = Counter()
+    for step in result.steps:
+        if step.action not in (alignment.KEEP, alignment.EDIT):
+            continue
+        claim, parsed_claim = live[step.old[0]][step.old[1]], new_claim(step.new)
+        counterpart[step.old] = step.new
+        if step.action == alignment.EDIT:
+            plan.propose(
+                _K.EDIT_CLAIM,
+                f"the new text of claim #{claim.pk}",
+                parsed_claim.line,
+                {"text": parsed_claim.text},
+                claim=claim,
+            )
+        if parsed_claim.kind != claim.kind:
+            plan.notes.append(
+                f"line {parsed_claim.line}: claim #{claim.pk} is a {parsed_claim.kind} in the "
+                f"file and a {claim.kind} in the archive; a claim's kind is not a change "
+                "kind, so it is not proposed"
+            )
+        _sync_citations(plan, file_name, claim, parsed_claim, sources, missing_sources, line_of)
+        claim_flags = list(claim.flags.all())
+        _sync_flags(plan, file_name, claim_flags, parsed_claim.flags, line_of, claim=claim)
+
+    # An addition at position p moves the claims from p on one place down. So additions
+    # are applied from the end of each section backwards, and a run of new claims in one
+    # place in reverse order, all at the same position: no addition then moves the place
+    # of one applied after it.
+    def anchor(step: alignment.ClaimStep) -> Claim | None:
+        return live[step.into][step.after] if step.after is not None else None
+
+    additions = sorted(
+        (step for step in result.steps if step.action == alignment.ADD),
+        key=lambda step: (
+            sections[step.into].position,
+            -(anchor(step).position if anchor(step) else 0),
+            -step.order,
+        ),
+    )
+    for step in additions:
+        section, parsed_claim, after = sections[step.into], new_claim(step.new), anchor(step)
+        position = after.position + 1 if after else 1
+        # It joins the paragraph of the claim it follows when the file has them in one
+        # paragraph; otherwise it starts a paragraph (add_claim can do no more).
+        twin = counterpart.get((step.into, step.after)) if after else None
+        same_paragraph = twin is not None and new_claim(twin).paragraph == parsed_claim.paragraph
+        plan.propose(
+            _K.ADD_CLAIM,
+            f"the new claim {_short(parsed_claim.text)!r}",
+            parsed_claim.line,
+            {
+                "text": parsed_claim.text,
+                "position": position,
+                "kind": parsed_claim.kind,
+                "new_paragraph": not same_paragraph,
+            },
+            section=section,
+        )
+        marks = [f"[{c.label}]" for c in parsed_claim.citations]
+        marks += [f"[{f.label}]" for f in parsed_claim.flags]
+        if marks:
+            plan.notes.append(
+                f"line {parsed_claim.line}: the new claim {_short(parsed_claim.text)!r} "
+                f"carries {' '.join(marks)}; these are not proposed, since the claim has no "
+                "record to cite from until this proposal is approved: propose them then"
+            )
+
+    for step in result.steps:
+        if step.action == alignment.REMOVE:
+            claim = live[step.old[0]][step.old[1]]
+            plan.propose(_K.REMOVE_CLAIM, f"the removal of claim #{claim.pk}", None, claim=claim)
+
+    for j, host in result.hosted_sections.items():
+        new_section, section = parsed.sections[j], sections[host]
+        tags = " ".join(f"[{tag.label}]" for tag in new_section.flags)
+        plan.notes.append(
+            f"line {new_section.line}: {_section_name(new_section.heading)} is new in the "
+            f"file: its claims ({len(new_section.claims)}) are proposed in "
+            f"{_section_name(section.heading, section.position)}, the nearest matched one, "
+            "since adding a section is not a change kind"
+            + (f"; its tags {tags} are not proposed" if tags else "")
+        )
+    for i in result.removed_sections:
+        section = sections[i]
+        plan.notes.append(
+            f"{_section_name(section.heading, section.position)} is not in the file: its "
+            f"claims ({len(live[i])}) are proposed for removal and the section stays, "
+            "empty, since removing a section is not a change kind"
+        )
+        _sync_flags(plan, file_name, list(section.flags.all()), [], line_of, section=section)
+
+    for label, count in sorted(missing_sources.items()):
+        plan.notes.append(
+            f"[{label}] is cited in the file ({_plural(count, 'citation')} on kept or "
+            f"edited claims), but the archive has no source {label!r}: adding a source is "
+            "not a change kind, so these citations are not proposed"
+        )
+    listed = set()
+    for parsed_source in parsed.sources:
+        listed.add(parsed_source.label)
+        row = sources.get(parsed_source.label)
+        if row is None and parsed_source.label not in missing_sources:
+            plan.notes.append(
+                f"source [{parsed_source.label}] is new in the file; adding a source is not "
+                "a change kind, so it is not proposed"
+            )
+        elif row is not None and parsed_source.note_text != row.note_text:
+            plan.notes.append(
+                f"the text of note [{parsed_source.label}] differs from the archived one; a "
+                "note's text is not a field a proposal edits, so it is not proposed"
+            )
+    for label in sources:
+        if label not in listed:
+            plan.notes.append(
+                f"source [{label}] is no longer in the file; sources are kept (removing one "
+                "is not a change kind)"
+            )
+    return plan
+
+
+def _sync_citations(plan, file_name, claim, parsed_claim, sources, missing, line_of) -> None:
+    """Citations of a claim kept or edited: the file's markers against the live ones.
+
+    Markers pair by label in order; a pair whose locator differs is a change. A live
+    citation the file lacks is removed only if an import made it: one an editor added
+    through a proposal is scholarship the file never carried, and is kept.
+    """
+    live_citations = list(claim.citations.all())
+    pairs, old_left, new_left = alignment.pair_in_order(
+        [citation.source.label for citation in live_citations],
+        [marker.label for marker in parsed_claim.citations],
+    )
+    for i, j in pairs:
+        citation, marker = live_citations[i], parsed_claim.citations[j]
+        if citation.locator != marker.locator:
+            plan.propose(
+                _K.CHANGE_CITATION,
+                f"the locator of citation [{marker.label}] on claim #{claim.pk}",
+                line_of(marker.start),
+                {"locator": marker.locator, "quotation": citation.quotation},
+                citation=citation,
+            )
+    for i in old_left:
+        citation = live_citations[i]
+        if citation.import_run_id is None:
+            plan.notes.append(
+                f"claim #{claim.pk} keeps citation [{citation.source.label}], which an "
+                f"editor added and {file_name} does not have"
+            )
+            continue
+        plan.propose(
+            _K.REMOVE_CITATION,
+            f"the removal of citation [{citation.source.label}] from claim #{claim.pk}",
+            parsed_claim.line,
+            citation=citation,
+        )
+    for j in new_left:
+        marker = parsed_claim.citations[j]
+        row = sources.get(marker.label)
+        if row is None:
+            missing[marker.label] += 1
+            continue
+        plan.propose(
+            _K.ADD_CITATION,
+            f"the citation [{marker.label}] on claim #{claim.pk}",
+            line_of(marker.start),
+            {"locator": marker.locator, "quotation": ""},
+            claim=claim,
+            source=row,
+        )
+
+
+def _sync_flags(plan, file_name, live_flags, tags, line_of, *, claim=None, section=None) -> None:
+    """Flags of a claim or section against the file's tags there.
+
+    Tags pair with flags of the same kind and label whatever their status, so a flag an
+    editor resolved is not raised again while the copy still has its tag. An open flag
+    whose tag left the file is resolved if an import raised it; one an editor raised is
+    their judgement, not the file's, and is kept.
+    """
+    target = {"claim": claim} if claim is not None else {"section": section}
+    where = f"claim #{claim.pk}" if claim is not None else f"section {section.position}"
+    _, old_left, new_left = alignment.pair_in_order(
+        [(flag.kind, flag.label) for flag in live_flags], [(tag.kind, tag.label) for tag in tags]
+    )
+    for j in new_left:
+        tag = tags[j]
+        line = line_of(tag.start)
+        plan.propose(
+            _K.RAISE_FLAG,
+            f"the tag [{tag.label}] on {where}",
+            line,
+            {
+                "kind": tag.kind,
+                "label": tag.label,
+                "reason": f"The tag [{tag.label}] is in {file_name}, line {line}.",
+            },
+            **target,
+        )
+    for i in old_left:
+        flag = live_flags[i]
+        if flag.status != FlagStatus.OPEN:
+            continue
+        if flag.import_run_id is None:
+            plan.notes.append(
+                f"{where} keeps the open flag [{flag.label}], which an editor raised and "
+                f"{file_name} does not have"
+            )
+            continue
+        plan.propose(
+            _K.RESOLVE_FLAG,
+            f"resolving the flag [{flag.label}] on {where}",
+            None,
+            {"reason": f"The tag [{flag.label}] is no longer in {file_name}."},
+            flag=flag,
+        )
+
+
+def _check_proposer(outcome: ImportOutcome, user) -> None:
+    if user is not None and user.has_perm(roles.PROPOSE):
+        return
+    what = (
+        f"is a changed version of the archived document {outcome.slug!r} ({outcome.summary}), "
+        "which becomes a proposal for review"
+    )
+    if user is None:
+        raise ImportRefused(
+            outcome.file_name,
+            f"{what}; a proposal needs a person who proposes it, so name one who may propose "
+            "(import_document --user NAME, an Editor, Reviewer or Archivist); nothing was "
+            "imported",
+        )
+    raise ImportRefused(
+        outcome.file_name,
+        f"{what}, but {user.get_username()!r} may not propose changes (only Editors, "
+        "Reviewers and Archivists may); nothing was imported",
+    )
+
+
+class _Rehearsal(Exception):
+    """Rolls back a dry run's rehearsal of a proposal."""
+
+
+def _rehearse_proposal(source, parsed, outcome: ImportOutcome, *, user) -> None:
+    """Make the proposal and roll it back, so a dry run refuses whatever a real run would.
+
+    The changes are validated by ``add_change`` itself (text limits, positions); checking
+    them a second way here could only drift from it.
+    """
+    try:
+        with transaction.atomic():
+            _propose_reimport(source, parsed, outcome, user=user)
+            raise _Rehearsal
+    except _Rehearsal:
+        pass
+
+
+def _propose_reimport(source, parsed, outcome: ImportOutcome, *, user) -> ImportOutcome:
+    plan = outcome.reimport
+    document = outcome.document
+    now = timezone.now()
+    run = ImportRun.objects.create(
+        document=document,
+        file_name=source.name,
+        file_size=source.size,
+        sha256=source.sha256,
+        content_sha256=parsed.content_sha256,
+        text=parsed.text,
+        user=user,
+        started_at=now,
+        finished_at=now,
+        counts=parsed.counts() | plan.counts(),
+        anomalies=[
+            {"kind": a.kind, "line": a.line, "message": a.message} for a in parsed.anomalies
+        ],
+    )
+    proposal = create_proposal(
+        document=document, user=user, rationale=_reimport_rationale(source, run, outcome)
+    )
+    proposal.import_run = run
+    _Recorder(user=user, reason=f"proposal #{proposal.pk} made by {run.change_reason}").save(
+        proposal, update_fields=["import_run"]
+    )
+    for planned in plan.changes:
+        try:
+            add_change(
+                proposal=proposal,
+                user=user,
+                kind=planned.kind,
+                payload=planned.payload,
+                **planned.targets,
+            )
+        except InvalidChange as error:
+            where = f"line {planned.line}: " if planned.line else ""
+            raise ImportRefused(
+                source.name,
+                f"{where}{planned.what} cannot be proposed: {str(error).rstrip('.')}; "
+                "nothing was imported",
+            ) from None
+    proposal = submit_proposal(
+        proposal=proposal, user=user, comment=f"Proposed by the import of {source.name}."
+    )
+    run.finished_at = max(timezone.now(), now)
+    run.save(update_fields=["finished_at"])
+    return ImportOutcome(
+        source.name,
+        outcome.slug,
+        "proposed",
+        outcome.counts,
+        parsed.anomalies,
+        document,
+        run,
+        proposal,
+        outcome.summary,
+        outcome.notes,
+    )
+
+
+def _reimport_rationale(source, run: ImportRun, outcome: ImportOutcome) -> str:
+    lines = [
+        f"Re-import of {source.name} (sha256 {source.sha256}), import run #{run.pk}: "
+        f"{outcome.summary}.",
+        "The changes were found by aligning the file's claims with the live text "
+        "(archive/alignment.py); approving them makes the live claims read as the "
+        "file's, except as noted below.",
+    ]
+    if outcome.notes:
+        lines += ["", "Not proposed, or placed by approximation:"]
+        lines += [f"- {note}" for note in outcome.notes[:MAX_RATIONALE_NOTES]]
+        if len(outcome.notes) > MAX_RATIONALE_NOTES:
+            lines.append(f"- … and {len(outcome.notes) - MAX_RATIONALE_NOTES} more")
+    return "\n".join(lines)
