@@ -75,6 +75,17 @@ def archivist(db, django_user_model):
     )
 
 
+def draft_edit(user, claim, text: str, rationale: str = "Plainer wording."):
+    """A draft proposal by ``user`` with one change: ``claim``'s text becomes ``text``."""
+    proposal = workflow.create_proposal(
+        document=claim.section.document, user=user, rationale=rationale
+    )
+    workflow.add_change(
+        proposal=proposal, user=user, kind="edit_claim", claim=claim, payload={"text": text}
+    )
+    return proposal
+
+
 def ensure_roles() -> None:
     """The editorial groups exactly as migrations 0003 and 0006 leave them.
 

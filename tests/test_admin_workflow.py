@@ -17,7 +17,6 @@ from reversion.models import Revision, Version
 from archive import workflow
 from archive.admin import word_diff
 from archive.models import (
-    ChangeKind,
     ChangeProposal,
     Citation,
     Claim,
@@ -30,7 +29,7 @@ from archive.models import (
     Source,
 )
 
-from .conftest import import_text, make_user
+from .conftest import draft_edit, import_text, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -71,17 +70,7 @@ def client_for(user) -> Client:
 
 
 def draft(user, claim, text="Those found guilty were shot.", rationale="Plainer."):
-    proposal = workflow.create_proposal(
-        document=claim.section.document, user=user, rationale=rationale
-    )
-    workflow.add_change(
-        proposal=proposal,
-        user=user,
-        kind=ChangeKind.EDIT_CLAIM,
-        claim=claim,
-        payload={"text": text},
-    )
-    return proposal
+    return draft_edit(user, claim, text, rationale)
 
 
 def submitted(user, claim, **kwargs):

@@ -25,7 +25,7 @@ from prov.model import ProvActivity, ProvAgent, ProvDocument, ProvEntity
 from archive import exports, workflow
 from archive.models import ChangeKind, Claim, ImportRun, ReviewComment
 
-from .conftest import import_text, make_user
+from .conftest import draft_edit, import_text, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -37,16 +37,7 @@ EXPORT_URL = "/admin/archive/export-history/"
 
 
 def edit_claim(editor, reviewer, claim, text, *, approve=True):
-    proposal = workflow.create_proposal(
-        document=claim.section.document, user=editor, rationale="Closer to the source."
-    )
-    workflow.add_change(
-        proposal=proposal,
-        user=editor,
-        kind=ChangeKind.EDIT_CLAIM,
-        claim=claim,
-        payload={"text": text},
-    )
+    proposal = draft_edit(editor, claim, text, rationale="Closer to the source.")
     workflow.submit_proposal(proposal=proposal, user=editor)
     if approve:
         return workflow.approve_proposal(proposal=proposal, user=reviewer, comment="Checked.")
