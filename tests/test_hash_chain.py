@@ -11,7 +11,8 @@ import itertools
 import json
 import re
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import timezone as tz
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,11 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import override_settings
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from archive import exports
-from archive.models import AuditCheckpoint, Claim, HistoryPrune, ReviewComment
+from archive.models import AuditCheckpoint, Claim, Document, HistoryPrune, ReviewComment
 
 from .test_exports import edit_claim, edited_seed, run_export
 
@@ -271,6 +274,74 @@ def auditor_code() -> dict:
     namespace: dict = {}
     exec(compile(block.group(1), "README.md", "exec"), namespace)
     return namespace
+
+
+@given(
+    reason=st.text(),
+    old=st.text(),
+    new=st.text(),
+    ids=st.tuples(st.integers(1, 10**12), st.none() | st.integers(1, 10**6)),
+)
+def test_any_text_hashes_as_the_readme_verifier_expects(reason, old, new, ids):
+    """The chain's canonical text is written out by hand for speed; whatever a reason or a
+    value holds (quotes, backslashes, control characters, emoji, U+2028), it must be the
+    bytes ``json.dumps`` gives the README's verifier."""
+    object_id, actor = ids
+    entry = exports.Entry(
+        source=4,
+        stamp="2026-03-04T05:06:07.000000Z",
+        action="changed",
+        object_type="claim",
+        object_id=object_id,
+        version=object_id + 1,
+        actor_id=actor,
+        reason=reason,
+        proposal=actor,
+        reviewer_id=None,
+        import_run=None,
+        changes=[("text", old, new), ("kind", "", new)],
+        sequence=object_id + 2,
+        prev_hash=exports.GENESIS,
+    )
+    entry.hash = exports.chain_hash(entry.prev_hash, entry.canonical())
+    record = {key: getattr(entry, key) for key in auditor_code()["KEYS"] if key != "time"}
+    record.update(time=entry.stamp, prev_hash=entry.prev_hash, hash=entry.hash)
+    record["changes"] = [{"field": f, "old": o, "new": n} for f, o, n in entry.changes]
+
+    assert auditor_code()["check"]([record]) == entry.hash
+
+
+@pytest.mark.parametrize(
+    "written, shown",
+    [
+        (datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC), "2026-03-04T05:06:07.000000Z"),
+        (datetime(2026, 3, 4, 5, 6, 7, 120_000, tzinfo=UTC), "2026-03-04T05:06:07.120000Z"),
+        (
+            datetime(2026, 3, 4, 7, 6, 7, 5, tzinfo=tz(timedelta(hours=2))),
+            "2026-03-04T05:06:07.000005Z",
+        ),
+    ],
+)
+def test_the_database_writes_every_entry_time_in_one_form(written, shown):
+    """Times are rendered by the database (SQLite keeps whole seconds without a fraction);
+    every export shows them in UTC with six fraction digits, as the chain hashes them."""
+    document = Document(
+        title="Dated",
+        slug="dated",
+        file_name="d.txt",
+        file_size=1,
+        sha256="0" * 64,
+        created_at=written,
+    )
+    document._history_date = written
+    document.save()
+
+    (entry,) = [
+        e for e in entries() if e["object_type"] == "document" and e["object_id"] == document.pk
+    ]
+    assert entry["time"] == shown
+    assert {c["field"]: c["new"] for c in entry["changes"]}["created_at"] == shown
+    assert exports.time_text(datetime.fromisoformat(shown)) == shown
 
 
 def test_an_auditor_verifies_each_export_offline_with_the_readme_code(tmp_path):
