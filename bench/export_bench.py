@@ -283,16 +283,17 @@ def _floor(sink) -> int:
 def _queries(sink) -> int:
     """The database's share of an export: the export's own history queries (``LAG`` over
     each record's versions, timeline order), read and not processed: through ``COPY`` on
-    PostgreSQL like the floor, fetched and dropped on SQLite. No export that compares
-    versions in flat memory can be faster; the CSV's distance from it is Python's share."""
+    PostgreSQL like the floor, fetched and dropped on SQLite (its rows as the export reads
+    them). No export that compares versions in flat memory can be faster; the CSV's
+    distance from it is Python's share."""
     from django.db import connection
 
-    from archive.exports import HISTORY_SOURCES, history_query
+    from archive.exports import HISTORY_SOURCES, history_query, history_rows
 
-    queries = [history_query(model)[0].query.sql_with_params() for _, model, _ in HISTORY_SOURCES]
     rows = 0
     connection.ensure_connection()
     if connection.vendor == "postgresql":
+        queries = [history_query(m)[0].query.sql_with_params() for _, m, _ in HISTORY_SOURCES]
         with connection.connection.cursor() as cursor:
             for sql, params in queries:
                 with cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
@@ -300,11 +301,9 @@ def _queries(sink) -> int:
                         sink.write(bytes(block).decode("utf-8"))
                 rows += cursor.rowcount
         return rows
-    with connection.cursor() as cursor:
-        for sql, params in queries:
-            cursor.execute(sql, params)
-            while batch := cursor.fetchmany(2000):
-                rows += len(batch)
+    for _, model, _ in HISTORY_SOURCES:
+        *_, read = history_rows(model, 2000)
+        rows += sum(1 for _ in read)
     return rows
 
 

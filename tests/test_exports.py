@@ -155,6 +155,20 @@ def test_a_revert_by_an_archivist_is_recorded_as_reverted(
     assert text in last["changes"]
 
 
+def test_sqlite_reads_exactly_the_rows_of_the_plain_window_query(edited_seed):
+    """SQLite reads history through a query shaped for its engine (``history_rows``); it
+    must give the rows of the plain ``LAG`` query, values converted alike (times, JSON
+    payloads, booleans), in the same order."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL reads the plain window query itself")
+    for _, model, name in exports.HISTORY_SOURCES:
+        queryset, *_ = exports.history_query(model)
+        *_, rows = exports.history_rows(model, chunk_size=7)
+        expected = list(queryset)
+        assert expected, name
+        assert [tuple(row) for row in rows] == expected, name
+
+
 # --------------------------------------------------------------------------- the formats
 
 
