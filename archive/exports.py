@@ -85,9 +85,9 @@ A seal vouches for what the database held when it ran: tampering before the firs
 an entry goes unseen (hence sealing every few minutes). Whoever can rewrite history rows
 with the triggers off can rewrite checkpoints too; what they cannot rewrite is a head hash
 kept elsewhere (an auditor's notes, an earlier export), so ``verify_history`` prints it.
-Import runs and review comments are not under the append-only triggers (an import updates
-its run once before committing; a proposal's comments go with it), but they are entries of
-the chain, so changing or removing one after its seal is detected like any other.
+Decisions and import runs are guarded by triggers too (migration 0007: a decision cannot be
+changed or removed, an import run only gets its ``finished_at`` once), and like every
+entry of the chain, a change to one after its seal is detected.
 """
 
 from __future__ import annotations

@@ -187,3 +187,77 @@ def test_simple_history_clean_up_commands_cannot_delete_history(seed_document):
             "clean_old_history", "--auto", days=0, stdout=io.StringIO(), stderr=io.StringIO()
         )
     assert Claim.history.exists()
+
+
+# --------------------------------------------------------------------------- decisions, import runs
+
+
+@pytest.fixture
+def decided(seed_document, editor, reviewer):
+    """One approved proposal and one draft with a plain comment."""
+    from archive import workflow
+    from archive.models import ReviewComment
+
+    from .conftest import draft_edit
+
+    claims = Claim.objects.order_by("pk")
+    approved = draft_edit(editor, claims[0], "An approved wording.")
+    workflow.submit_proposal(proposal=approved, user=editor)
+    workflow.approve_proposal(proposal=approved, user=reviewer, comment="Checked.")
+    draft = draft_edit(editor, claims[1], "A draft wording.")
+    chat = ReviewComment.objects.create(
+        proposal=draft, author=editor, body="Thoughts?", created_at=timezone.now()
+    )
+    decision = ReviewComment.objects.get(proposal=approved, action="approve")
+    return decision, chat
+
+
+def test_a_decision_cannot_be_rewritten_or_removed(decided):
+    decision, _ = decided
+    rows = type(decision).objects.filter(pk=decision.pk)
+    for operation, change in (
+        ("UPDATE", lambda: rows.update(body="Never checked.")),
+        ("DELETE", lambda: rows.delete()),
+    ):
+        refused = pytest.raises(
+            IntegrityError, match=f"{decision._meta.db_table} is append-only: {operation} refused"
+        )
+        with refused, transaction.atomic():
+            change()
+    decision.refresh_from_db()
+    assert decision.body == "Checked."
+
+
+def test_a_plain_comment_can_still_be_edited_and_removed(decided):
+    _, chat = decided
+    type(chat).objects.filter(pk=chat.pk).update(body="Second thoughts.")
+    chat.refresh_from_db()
+    assert chat.body == "Second thoughts."
+    chat.delete()
+    assert not type(chat).objects.filter(pk=chat.pk).exists()
+
+
+def test_an_import_runs_evidence_cannot_be_rewritten_nor_the_run_removed(seed_document):
+    """Through SQL: the ORM would not even try the delete (imported rows protect their run)."""
+    from archive.models import ImportRun
+
+    run = ImportRun.objects.get(document=seed_document)
+    table = run._meta.db_table
+    for operation, sql, params in (
+        ("UPDATE", f'UPDATE "{table}" SET sha256 = %s WHERE id = %s', ["0" * 64, run.pk]),
+        ("DELETE", f'DELETE FROM "{table}" WHERE id = %s', [run.pk]),
+    ):
+        refused = pytest.raises(IntegrityError, match=f"{table} is append-only: {operation}")
+        with refused, transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    assert ImportRun.objects.get(pk=run.pk).sha256 == seed_document.sha256
+
+
+def test_only_the_finish_time_of_an_import_run_may_be_set(seed_document):
+    """What every import does once, before it commits."""
+    from archive.models import ImportRun
+
+    run = ImportRun.objects.get(document=seed_document)
+    finished = run.finished_at + timezone.timedelta(seconds=1)
+    ImportRun.objects.filter(pk=run.pk).update(finished_at=finished)
+    assert ImportRun.objects.get(pk=run.pk).finished_at == finished
