@@ -192,8 +192,9 @@ class ContentAdmin(HistoryAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        obj._change_reason = form.cleaned_data.get("change_reason", "")
-        super().save_model(request, obj, form, change)
+        # Saved with its inline rows in save_related, which Django calls next: one edit,
+        # one revision.
+        pass
 
     def delete_view(self, request, object_id, extra_context=None):
         # The confirmation page asks why; an archivist who gives no reason is sent back.
@@ -208,11 +209,22 @@ class ContentAdmin(HistoryAdmin):
             obj=obj, user=request.user, reason=request.POST.get("change_reason", "")
         )
 
-    def save_formset(self, request, form, formset, change):
-        # Rows edited, added or deleted in an inline share the edit's reason.
-        for inline_form in formset.forms:
-            inline_form.instance._change_reason = form.cleaned_data.get("change_reason", "")
-        super().save_formset(request, form, formset, change)
+    def save_related(self, request, form, formsets, change):
+        # Rows edited, added or deleted in an inline share the edit's reason and revision.
+        rows, deleted = [], []
+        for formset in formsets:
+            rows += formset.save(commit=False)
+            deleted += formset.deleted_objects
+        workflow.edit_record(
+            obj=form.instance,
+            user=request.user,
+            reason=form.cleaned_data.get("change_reason", ""),
+            rows=rows,
+            deleted=deleted,
+        )
+        form.save_m2m()
+        for formset in formsets:
+            formset.save_m2m()
 
     # ---- history
 

@@ -821,6 +821,66 @@ def test_archivists_inline_edits_share_the_reason(archivist_user, claim):
     )
 
 
+def _inline_citation(claim, citation, **changes):
+    data = {
+        "citations-TOTAL_FORMS": "1",
+        "citations-INITIAL_FORMS": "1",
+        "citations-0-id": citation.pk,
+        "citations-0-claim": claim.pk,
+        "citations-0-position": citation.position,
+        "citations-0-source": citation.source_id,
+        "citations-0-locator": citation.locator,
+        "citations-0-quotation": citation.quotation,
+    }
+    data.update({f"citations-0-{name}": value for name, value in changes.items()})
+    return data
+
+
+def test_a_citation_removed_on_the_claim_page_can_be_recovered(archivist_user, claim):
+    citation = claim.citations.order_by("position").first()
+    locator, source = citation.locator, citation.source_id
+    data = _claim_form(
+        claim,
+        change_reason="Cites the wrong edition.",
+        **_inline_citation(claim, citation, DELETE="on"),
+    )
+    response = client_for(archivist_user).post(
+        reverse("admin:archive_claim_change", args=[claim.pk]), data
+    )
+    assert response.status_code == 302
+    assert not Citation.objects.filter(pk=citation.pk).exists()
+    removal = Citation.history.filter(id=citation.pk).first()
+    assert (removal.history_type, removal.history_change_reason) == (
+        "-",
+        "Cites the wrong edition.",
+    )
+
+    (kept,) = Version.objects.get_deleted(Citation).filter(object_id=str(citation.pk))
+    assert kept.revision.comment == "edited by arno: Cites the wrong edition."
+    workflow.recover_record(version=kept, user=archivist_user, reason="It was the right one.")
+
+    back = Citation.objects.get(pk=citation.pk)
+    assert (back.claim_id, back.source_id, back.locator) == (claim.pk, source, locator)
+
+
+def test_a_direct_edit_is_one_revision_of_the_record_and_its_inline_rows(archivist_user, claim):
+    citation = claim.citations.order_by("position").first()
+    data = _claim_form(
+        claim,
+        text="Those found guilty were shot.",
+        change_reason="Matches the printed edition.",
+        **_inline_citation(claim, citation, locator="p. 12"),
+    )
+    client_for(archivist_user).post(reverse("admin:archive_claim_change", args=[claim.pk]), data)
+
+    revision = Revision.objects.get(comment="edited by arno: Matches the printed edition.")
+    assert revision.user == archivist_user
+    held = {(v.content_type.model, v.object_id): v.field_dict for v in revision.version_set.all()}
+    assert held[("claim", str(claim.pk))]["text"] == "Those found guilty were shot."
+    assert held[("citation", str(citation.pk))]["locator"] == "p. 12"
+    assert len(held) == 2
+
+
 # --------------------------------------------------------------------------- history
 
 

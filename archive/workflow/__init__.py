@@ -37,7 +37,7 @@ from .proposals import (
     withdraw_proposal,
 )
 from .recording import InvalidChange, WorkflowError
-from .repair import delete_record, recover_record, revert_record
+from .repair import delete_record, edit_record, recover_record, revert_record
 
 __all__ = [
     "IMPORTER_USERNAME",
@@ -56,6 +56,7 @@ __all__ = [
     "create_proposal",
     "delete_record",
     "document_slug",
+    "edit_record",
     "import_documents",
     "importer_user",
     "load_rows",

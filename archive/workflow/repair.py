@@ -1,4 +1,4 @@
-"""Archivists' repairs: revert a record, recover a deleted one, delete with a reason."""
+"""Archivists' repairs: revert a record, recover a deleted one, delete or edit with a reason."""
 
 from __future__ import annotations
 
@@ -87,6 +87,31 @@ def recover_record(*, version: Version, user, reason: str) -> models.Model:
         obj = _recover(version, model, recorder, cache={})
         recorder.revision(note)
         return obj
+
+
+def edit_record(*, obj: models.Model, user, reason: str, rows=(), deleted=()) -> models.Model:
+    """An archivist's direct edit on a record's admin page, with the inline rows it changed.
+
+    ``rows`` are the inline rows to save (new or changed), ``deleted`` those to remove. All
+    go through _Recorder like every repair: each row's history names the archivist and the
+    reason, and one reversion revision holds the record and every inline row as written or
+    as it was before removal, so each can later be reverted or recovered from it.
+    """
+    model = type(obj)
+    action = "change" if obj.pk else "add"
+    if model not in _RESTORABLE or not user.has_perm(f"archive.{action}_{model._meta.model_name}"):
+        raise PermissionDenied("Only archivists edit live content directly.")
+    if not (reason or "").strip():
+        raise InvalidChange({"reason": ["Say why, for the record's history."]})
+    with transaction.atomic():
+        recorder = _Recorder(user=user, reason=reason.strip())
+        recorder.save(obj)
+        for row in deleted:
+            recorder.delete(row)
+        for row in rows:
+            recorder.save(row)
+        recorder.revision(f"edited by {user.get_username()}: {reason.strip()}")
+    return obj
 
 
 def _check_restore(version: Version, user, reason: str) -> type[models.Model]:
