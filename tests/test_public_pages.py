@@ -303,6 +303,24 @@ def test_search_ranks_by_relevance_and_stems_words_on_postgresql(client, harbour
     assert total == len(results)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN indexes are PostgreSQL's")
+def test_search_is_answered_from_the_text_search_index_on_postgresql(harbour):
+    """Every query the search runs can use the GIN index (migration 0008) rather than
+    computing every claim's vector; sequential scans are switched off so the planner
+    says whether it could, whatever the table's size."""
+    from archive import selectors
+
+    with CaptureQueriesContext(connection) as queries:
+        selectors.search_claims("harbour strikes")
+    assert len(queries.captured_queries) == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for query in queries.captured_queries:
+            cursor.execute("EXPLAIN " + query["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "archive_claim_text_search" in plan, plan
+
+
 def test_search_without_words_shows_only_the_form(client, harbour):
     page = html(client, reverse("public:search"))
     assert 'id="search-q"' in page and "result-list" not in page
