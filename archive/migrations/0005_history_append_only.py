@@ -48,49 +48,56 @@ $$;
 """
 
 
-def _pg_install(table: str) -> list[str]:
+def _pg_install(table: str, columns=None, condition=None) -> list[str]:
+    """The triggers for ``table``; ``columns`` narrows UPDATE to those columns and
+    ``condition`` (on ``OLD``) to those rows (migration 0007 guards only part of a table)."""
+    update = f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
+    when = f" WHEN ({condition})" if condition else ""
     return [
         f'DROP TRIGGER IF EXISTS archive_append_only ON "{table}"',
         f'DROP TRIGGER IF EXISTS archive_append_only_truncate ON "{table}"',
-        f'CREATE TRIGGER archive_append_only BEFORE UPDATE OR DELETE ON "{table}" '
-        "FOR EACH ROW EXECUTE FUNCTION archive_refuse_history_change()",
+        f'CREATE TRIGGER archive_append_only BEFORE {update} OR DELETE ON "{table}" '
+        f"FOR EACH ROW{when} EXECUTE FUNCTION archive_refuse_history_change()",
         # TRUNCATE fires no row triggers; without this it would empty the table unseen.
         f'CREATE TRIGGER archive_append_only_truncate BEFORE TRUNCATE ON "{table}" '
         "FOR EACH STATEMENT EXECUTE FUNCTION archive_refuse_history_change()",
     ]
 
 
-def _sqlite_install(table: str) -> list[str]:
+def _sqlite_install(table: str, columns=None, condition=None) -> list[str]:
     statements = []
     for operation in ("UPDATE", "DELETE"):
         name = f"archive_append_only_{operation.lower()}_{table}"
+        event = operation
+        if operation == "UPDATE" and columns:
+            event = f"UPDATE OF {', '.join(columns)}"
+        when = "NOT archive_history_maintenance()" + (f" AND {condition}" if condition else "")
         statements += [
             f'DROP TRIGGER IF EXISTS "{name}"',
-            f'CREATE TRIGGER "{name}" BEFORE {operation} ON "{table}" '
-            "WHEN NOT archive_history_maintenance() "
+            f'CREATE TRIGGER "{name}" BEFORE {event} ON "{table}" WHEN {when} '
             f"BEGIN SELECT RAISE(ABORT, 'history table {table} is append-only: "
             f"{operation} refused'); END",
         ]
     return statements
 
 
-def install(schema_editor, tables) -> None:
+def install(schema_editor, tables, columns=None, condition=None) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(PG_FUNCTION, params=None)  # its % are PL/pgSQL's
-        statements = [sql for table in tables for sql in _pg_install(table)]
+        installer = _pg_install
     elif vendor == "sqlite":
-        statements = [sql for table in tables for sql in _sqlite_install(table)]
+        installer = _sqlite_install
     else:
         raise NotImplementedError(f"append-only history triggers for {vendor}")
-    for sql in statements:
-        schema_editor.execute(sql, params=None)
-
-
-def uninstall(schema_editor, tables) -> None:
-    vendor = schema_editor.connection.vendor
     for table in tables:
-        if vendor == "postgresql":
+        for sql in installer(table, columns, condition):
+            schema_editor.execute(sql, params=None)
+
+
+def drop_triggers(schema_editor, tables) -> None:
+    for table in tables:
+        if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(f'DROP TRIGGER IF EXISTS archive_append_only ON "{table}"')
             schema_editor.execute(
                 f'DROP TRIGGER IF EXISTS archive_append_only_truncate ON "{table}"'
@@ -100,7 +107,11 @@ def uninstall(schema_editor, tables) -> None:
                 schema_editor.execute(
                     f'DROP TRIGGER IF EXISTS "archive_append_only_{operation}_{table}"'
                 )
-    if vendor == "postgresql":
+
+
+def uninstall(schema_editor, tables) -> None:
+    drop_triggers(schema_editor, tables)
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP FUNCTION IF EXISTS archive_refuse_history_change()")
 
 

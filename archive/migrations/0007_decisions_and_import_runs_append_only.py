@@ -41,65 +41,14 @@ GUARDED = {
 }
 
 
-def _pg(table: str, columns, condition) -> list[str]:
-    update = f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
-    when = f" WHEN ({condition})" if condition else ""
-    return [
-        f'DROP TRIGGER IF EXISTS archive_append_only ON "{table}"',
-        f'DROP TRIGGER IF EXISTS archive_append_only_truncate ON "{table}"',
-        f'CREATE TRIGGER archive_append_only BEFORE {update} OR DELETE ON "{table}" '
-        f"FOR EACH ROW{when} EXECUTE FUNCTION archive_refuse_history_change()",
-        f'CREATE TRIGGER archive_append_only_truncate BEFORE TRUNCATE ON "{table}" '
-        "FOR EACH STATEMENT EXECUTE FUNCTION archive_refuse_history_change()",
-    ]
-
-
-def _sqlite(table: str, columns, condition) -> list[str]:
-    statements = []
-    for operation in ("UPDATE", "DELETE"):
-        name = f"archive_append_only_{operation.lower()}_{table}"
-        event = operation
-        if operation == "UPDATE" and columns:
-            event = f"UPDATE OF {', '.join(columns)}"
-        when = "NOT archive_history_maintenance()" + (f" AND {condition}" if condition else "")
-        statements += [
-            f'DROP TRIGGER IF EXISTS "{name}"',
-            f'CREATE TRIGGER "{name}" BEFORE {event} ON "{table}" WHEN {when} '
-            f"BEGIN SELECT RAISE(ABORT, 'table {table} is append-only: "
-            f"{operation} refused'); END",
-        ]
-    return statements
-
-
 def forwards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(GUARDS.PG_FUNCTION, params=None)
-        install = _pg
-    elif vendor == "sqlite":
-        install = _sqlite
-    else:
-        raise NotImplementedError(f"append-only triggers for {vendor}")
     for table, (columns, condition) in GUARDED.items():
-        for sql in install(table, columns, condition):
-            schema_editor.execute(sql, params=None)
+        GUARDS.install(schema_editor, [table], columns=columns, condition=condition)
 
 
 def backwards(apps, schema_editor):
-    # 0005's uninstall drops the trigger names used here too, and leaves the shared
-    # function to 0005's own reversal.
-    vendor = schema_editor.connection.vendor
-    for table in GUARDED:
-        if vendor == "postgresql":
-            schema_editor.execute(f'DROP TRIGGER IF EXISTS archive_append_only ON "{table}"')
-            schema_editor.execute(
-                f'DROP TRIGGER IF EXISTS archive_append_only_truncate ON "{table}"'
-            )
-        else:
-            for operation in ("update", "delete"):
-                schema_editor.execute(
-                    f'DROP TRIGGER IF EXISTS "archive_append_only_{operation}_{table}"'
-                )
+    # The shared trigger function stays: 0005's reversal drops it.
+    GUARDS.drop_triggers(schema_editor, list(GUARDED))
 
 
 class Migration(migrations.Migration):
