@@ -17,30 +17,30 @@ articles nobody has seen as faithfully as the seed.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-
-STATEMENT, CAPTION, QUOTATION = "statement", "caption", "quotation"
-CITATION_NEEDED = "citation_needed"
-NEUTRALITY_DISPUTED = "neutrality_disputed"
-QUOTATION_NEEDED = "quotation_needed"
-OTHER = "other"
-REFERENCE, NOTE = "reference", "note"
-
-# Maintenance tags with a kind of their own; any other lower-case bracket tag is kept as OTHER.
-TAG_KINDS = {
-    "citation needed": CITATION_NEEDED,
-    "neutrality is disputed": NEUTRALITY_DISPUTED,
-    "need quotation to verify": QUOTATION_NEEDED,
-}
+from .parsed import (
+    CAPTION,
+    NOTE,
+    OTHER,
+    QUOTATION,
+    REFERENCE,
+    STATEMENT,
+    Anomaly,
+    ImportFormatError,
+    ParsedCitation,
+    ParsedClaim,
+    ParsedDocument,
+    ParsedFlag,
+    ParsedSection,
+    ParsedSource,
+)
+from .reading import normalize
+from .sentences import sentence_bounds
+from .vocabulary import TAG_KINDS
 
 _LOCATOR = (
     r"(?:pp?\.\s?)?\d+[a-z]?(?:\s?[–—-]\s?\d+[a-z]?)?(?:,\s?\d+[a-z]?(?:\s?[–—-]\s?\d+[a-z]?)?)*"
@@ -69,182 +69,9 @@ REPEAT_MIN_WORDS = 12
 REPEAT_THRESHOLD = 0.6
 
 
-class ImportFormatError(Exception):
-    """The file cannot be imported; the message names the file and, where it applies, the line."""
-
-    def __init__(self, file_name: str, message: str, line: int | None = None):
-        self.file_name = file_name
-        self.message = message
-        self.line = line
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = f"{self.file_name}:{self.line}" if self.line else self.file_name
-        return f"{where}: {self.message}"
-
-
-@dataclass(frozen=True)
-class Anomaly:
-    kind: str
-    line: int
-    message: str
-
-
-@dataclass(frozen=True)
-class ParsedCitation:
-    label: str
-    locator: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class ParsedFlag:
-    kind: str
-    label: str
-    start: int
-    end: int
-
-
-@dataclass
-class ParsedClaim:
-    kind: str
-    text: str
-    paragraph: int
-    line: int
-    start: int
-    end: int
-    citations: list[ParsedCitation] = field(default_factory=list)
-    flags: list[ParsedFlag] = field(default_factory=list)
-
-
-@dataclass
-class ParsedSection:
-    heading: str
-    heading_missing: bool
-    level: int
-    line: int
-    start: int | None = None
-    end: int | None = None
-    claims: list[ParsedClaim] = field(default_factory=list)
-    flags: list[ParsedFlag] = field(default_factory=list)
-
-
-@dataclass
-class ParsedSource:
-    label: str
-    kind: str
-    note_text: str = ""
-
-
-@dataclass
-class ParsedDocument:
-    title: str
-    text: str
-    sections: list[ParsedSection]
-    sources: list[ParsedSource]
-    anomalies: list[Anomaly]
-
-    @property
-    def claims(self) -> list[ParsedClaim]:
-        return [claim for section in self.sections for claim in section.claims]
-
-    @property
-    def citations(self) -> list[ParsedCitation]:
-        return [citation for claim in self.claims for citation in claim.citations]
-
-    @property
-    def flags(self) -> list[ParsedFlag]:
-        section_flags = [flag for section in self.sections for flag in section.flags]
-        return section_flags + [flag for claim in self.claims for flag in claim.flags]
-
-    @property
-    def content_sha256(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "sections": len(self.sections),
-            "claims": len(self.claims),
-            "sources": len(self.sources),
-            "citations": len(self.citations),
-            "flags": len(self.flags),
-            "anomalies": len(self.anomalies),
-        }
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """A file as read from disk, before parsing: what an import run records about it."""
-
-    name: str
-    size: int
-    sha256: str
-    text: str
-
-
 def strip_markers(text: str) -> str:
     """Text with its citation markers, locators and maintenance tags removed."""
     return _MARKER_RE.sub("", text)
-
-
-# --------------------------------------------------------------------------- reading files
-
-
-def read_source_file(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceFile:
-    """Read and decode one file, refusing anything that is not a plain-text article."""
-    path = Path(path)
-    name = path.name or str(path)
-    if not path.exists():
-        raise ImportFormatError(str(path), "no such file")
-    if path.is_dir():
-        raise ImportFormatError(str(path), "is a directory, not a text file")
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ImportFormatError(
-                name, f"file is {size:,} bytes; the importer accepts at most {max_bytes:,}"
-            )
-        data = path.read_bytes()
-    except OSError as error:
-        raise ImportFormatError(str(path), f"cannot be read: {error.strerror or error}") from None
-    return SourceFile(
-        name=name,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        text=decode(data, name, max_bytes=max_bytes),
-    )
-
-
-def decode(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """Bytes -> text with ``\\n`` line endings; binary or non-UTF-8 input is refused."""
-    if len(data) > max_bytes:
-        raise ImportFormatError(
-            name, f"file is {len(data):,} bytes; the importer accepts at most {max_bytes:,}"
-        )
-    if not data.strip():
-        raise ImportFormatError(name, "file is empty")
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        line = data.count(b"\n", 0, nul) + 1
-        raise ImportFormatError(name, "contains NUL bytes: a binary file, not text", line)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise ImportFormatError(
-            name,
-            f"is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})",
-            line,
-        ) from None
-    return normalize(text)
-
-
-def normalize(text: str) -> str:
-    """Drop a byte-order mark and turn CRLF and CR line endings into LF."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 # --------------------------------------------------------------------------- parsing
@@ -400,7 +227,7 @@ class _Parser:
             self.attach_orphan_markers(runs, number)
             return "markers"
         self.paragraph += 1
-        bounds = _sentence_bounds(clean, runs)
+        bounds = sentence_bounds(clean, [run.clean_at for run in runs if run.glued])
         if intro.endswith(":"):
             kind = QUOTATION
         elif _looks_like_caption([clean[s:e] for s, e in bounds]):
@@ -663,71 +490,3 @@ def _is_verbless(text: str) -> bool:
             if following != "by":
                 return False
     return True
-
-
-# --------------------------------------------------------------------------- sentences
-
-
-@lru_cache(maxsize=1)
-def _segmenter():
-    import pysbd
-
-    return pysbd.Segmenter(language="en", clean=False)
-
-
-def _sentence_bounds(clean: str, runs: list[_Run]) -> list[tuple[int, int]]:
-    """Sentence spans (start, end) in the clean text, trimmed of surrounding whitespace.
-
-    Where a tag was glued to the next word ("1955.[citation needed]This") the splitter is
-    given a space at that point, so the sentences still separate.
-    """
-    inserted = [run.clean_at for run in runs if run.glued]
-    split_input = clean
-    for at in reversed(inserted):
-        split_input = split_input[:at] + " " + split_input[at:]
-    try:
-        segments = _segmenter().segment(split_input)
-    except Exception:  # pysbd has failed on odd input; one sentence is better than nothing
-        segments = [split_input]
-    bounds: list[tuple[int, int]] = []
-    cursor = 0
-    for segment in segments:
-        found = split_input.find(segment, cursor) if segment else -1
-        if found < 0:  # the splitter changed the text: keep the rest as one sentence
-            break
-        bounds.append((found, found + len(segment)))
-        cursor = found + len(segment)
-    if cursor < len(split_input):
-        bounds.append((cursor, len(split_input)))
-
-    result: list[tuple[int, int]] = []
-    for s, e in bounds:
-        s, e = _shift(inserted, s), _shift(inserted, e)
-        while s < e and clean[s].isspace():
-            s += 1
-        while e > s and clean[e - 1].isspace():
-            e -= 1
-        if s == e:
-            continue
-        # A fragment with no letters or digits (".", a lone quote mark) joins its neighbour.
-        if not any(ch.isalnum() for ch in clean[s:e]):
-            if result:
-                result[-1] = (result[-1][0], e)
-            else:
-                result.append((s, e))
-            continue
-        if result and not any(ch.isalnum() for ch in clean[result[-1][0] : result[-1][1]]):
-            s = result.pop()[0]
-        result.append((s, e))
-    return result
-
-
-def _shift(inserted: list[int], at: int) -> int:
-    """Map an offset in the splitter's input back to the clean text."""
-    shift = 0
-    for point in inserted:
-        if point + shift < at:
-            shift += 1
-        else:
-            break
-    return at - shift
