@@ -110,6 +110,7 @@ from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
 
 from .models import (
+    Apparatus,
     AuditCheckpoint,
     ChangeProposal,
     Citation,
@@ -175,7 +176,9 @@ CSV_COLUMNS = (
 # The workflow's revert and recovery start their history reason so (workflow.repair._restore_note).
 REVERT_PREFIXES = ("reverted to version #", "recovered from version #")
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
-CONTENT_TYPES = frozenset({"document", "section", "source", "claim", "citation", "flag"})
+CONTENT_TYPES = frozenset(
+    {"document", "section", "source", "claim", "citation", "flag", "apparatus"}
+)
 
 
 class ExportError(Exception):
@@ -323,6 +326,7 @@ HISTORY_SOURCES: list[tuple[int, type[models.Model], str]] = [
     (6, Flag, "flag"),
     (7, ChangeProposal, "proposal"),
     (8, ProposedChange, "proposed_change"),
+    (11, Apparatus, "apparatus"),
 ]
 SOURCE_NAMES = {
     IMPORT_RUN: "import_run",
@@ -350,7 +354,7 @@ def _document_expression(model):
     """
     if model is Document:
         return F("id")
-    if model in (Section, Source, ChangeProposal):
+    if model in (Section, Source, ChangeProposal, Apparatus):
         return F("document_id")
     section_of_claim = _first(Section, "document_id", id=OuterRef("section_id"))
     if model is Claim:

@@ -17,6 +17,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .models import (
+    Apparatus,
     ChangeProposal,
     Citation,
     Claim,
@@ -217,7 +218,7 @@ def _assemble(document, sections, claims, citations, flags, sources, as_of=None)
     return Article(document=document, sections=ordered, sources=ordered_sources, as_of=as_of)
 
 
-CONTENT_MODELS = (Document, Section, Source, Claim, Citation, Flag)
+CONTENT_MODELS = (Document, Section, Source, Claim, Citation, Flag, Apparatus)
 
 
 def document_for_page(slug: str) -> Document | None:

@@ -8,6 +8,7 @@ so an archivist can revert or recover it. Proposals carry changes through review
 
 from .audit import AuditCheckpoint, HistoryPrune
 from .choices import (
+    ApparatusKind,
     ChangeKind,
     ClaimKind,
     CommentAction,
@@ -17,10 +18,22 @@ from .choices import (
     ReviewStatus,
     SourceKind,
 )
-from .content import Citation, Claim, Document, Flag, HistoryProvenance, ImportRun, Section, Source
+from .content import (
+    Apparatus,
+    Citation,
+    Claim,
+    Document,
+    Flag,
+    HistoryProvenance,
+    ImportRun,
+    Section,
+    Source,
+)
 from .proposals import ChangeProposal, ProposedChange, ReviewComment
 
 __all__ = [
+    "Apparatus",
+    "ApparatusKind",
     "AuditCheckpoint",
     "ChangeKind",
     "ChangeProposal",

@@ -7,6 +7,7 @@ class ClaimKind(models.TextChoices):
     STATEMENT = "statement", "statement"
     CAPTION = "caption", "caption"
     QUOTATION = "quotation", "quotation"
+    LIST_ITEM = "list_item", "list item"
 
 
 class ReviewStatus(models.TextChoices):
@@ -24,7 +25,37 @@ class FlagKind(models.TextChoices):
     CITATION_NEEDED = "citation_needed", "citation needed"
     NEUTRALITY_DISPUTED = "neutrality_disputed", "neutrality disputed"
     QUOTATION_NEEDED = "quotation_needed", "quotation needed"
+    CLARIFICATION_NEEDED = "clarification_needed", "clarification needed"
+    VAGUE = "vague", "vague or unattributed (who? when? which?)"
+    DUBIOUS = "dubious", "dubious"
+    FAILED_VERIFICATION = "failed_verification", "failed verification"
+    BETTER_SOURCE_NEEDED = "better_source_needed", "better source needed"
+    PAGE_NEEDED = "page_needed", "page or fuller citation needed"
+    ORIGINAL_RESEARCH = "original_research", "original research"
+    DEAD_LINK = "dead_link", "dead link"
+    UPDATE_NEEDED = "update_needed", "update needed"
     OTHER = "other", "other"
+
+
+class ApparatusKind(models.TextChoices):
+    """What a piece of the imported text is when it is not article prose.
+
+    Apparatus is stored beside the claims (never as a claim, never dropped) so a round trip
+    of a document's records gives back the text that was imported.
+    """
+
+    TABLE_OF_CONTENTS = "toc", "table of contents"
+    HATNOTE = "hatnote", "hatnote"
+    REFERENCE_ENTRY = "reference_entry", "reference entry"
+    FOOTNOTE = "footnote", "footnote"
+    BIBLIOGRAPHY_ENTRY = "bibliography_entry", "bibliography entry"
+    NAVIGATION = "navigation", "navigation list (see also, external links)"
+    CATEGORY = "category", "category line"
+    CHROME = "chrome", "page chrome"
+    INFOBOX = "infobox", "infobox residue"
+    MAINTENANCE_BOX = "maintenance_box", "maintenance box"
+    MARKUP_REMNANT = "markup_remnant", "markup remnant"
+    STRAY_MARKERS = "stray_markers", "markers or tags on a line of their own"
 
 
 class FlagStatus(models.TextChoices):

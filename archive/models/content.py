@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from .choices import ClaimKind, FlagKind, FlagStatus, ReviewStatus, SourceKind
+from .choices import ApparatusKind, ClaimKind, FlagKind, FlagStatus, ReviewStatus, SourceKind
 
 
 class HistoryProvenance(models.Model):
@@ -94,7 +94,13 @@ class ImportRun(models.Model):
 @reversion.register()
 class Document(models.Model):
     title = models.CharField(max_length=255)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        allow_unicode=True,
+        help_text="The document's identity: its title's letters in any script, or the slug "
+        "the operator gave. Re-imports are matched by it.",
+    )
     file_name = models.CharField(max_length=255, help_text="The imported file's name.")
     file_size = models.PositiveBigIntegerField(help_text="Bytes of the imported file.")
     sha256 = models.CharField(max_length=64, help_text="SHA-256 of the imported file.")
@@ -123,6 +129,11 @@ class Section(models.Model):
         default=False, help_text="The source lost this section's heading; editors may fill it in."
     )
     level = models.PositiveSmallIntegerField(default=2)
+    rule = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The importer's rule that found this heading and its level.",
+    )
     import_run = models.ForeignKey(
         ImportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="sections"
     )
@@ -170,6 +181,9 @@ class Claim(models.Model):
     text = models.TextField(help_text="Plain text, citation markers and tags removed.")
     review_status = models.CharField(
         max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.UNREVIEWED
+    )
+    rule = models.CharField(
+        max_length=64, blank=True, help_text="The importer's rule that decided the claim's kind."
     )
     import_run = models.ForeignKey(
         ImportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
@@ -220,7 +234,12 @@ class Source(models.Model):
     )
     url = models.URLField(max_length=1000, blank=True)
     archive_url = models.URLField(max_length=1000, blank=True)
-    note_text = models.TextField(blank=True, help_text="For notes: the note's text as written.")
+    isbn = models.CharField("ISBN", max_length=32, blank=True)
+    doi = models.CharField("DOI", max_length=255, blank=True)
+    note_text = models.TextField(
+        blank=True,
+        help_text="The entry's text as written in the file's reference or notes list.",
+    )
     import_run = models.ForeignKey(
         ImportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="sources"
     )
@@ -249,6 +268,12 @@ class Citation(models.Model):
     position = models.PositiveIntegerField(help_text="Order among the claim's citations.")
     locator = models.CharField(max_length=64, blank=True, help_text="Pages: '129', '348–350'.")
     quotation = models.TextField(blank=True)
+    offset = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Where the marker stands in the claim's text (characters from its start); "
+        "empty: after the text.",
+    )
     import_run = models.ForeignKey(
         ImportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="citations"
     )
@@ -306,6 +331,11 @@ class Flag(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.TextField(blank=True, help_text="Why the flag was resolved.")
+    offset = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Where the tag stood in the claim's text; empty for a section's flag.",
+    )
     import_run = models.ForeignKey(
         ImportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="flags"
     )
@@ -335,3 +365,64 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"[{self.label}] ({self.status})"
+
+
+@reversion.register()
+class Apparatus(models.Model):
+    """A piece of the imported text that is not article prose: kept, apart from claims.
+
+    Tables of contents, hatnotes, reference and bibliography entries, navigation lists,
+    category lines, page chrome, infobox residue, maintenance boxes and markup remnants are
+    no statement an editor could dispute, so they are never claims; they are never dropped
+    either, so the document's records together rebuild the text that was imported.
+    """
+
+    Kind = ApparatusKind
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="apparatus")
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.CASCADE, related_name="apparatus"
+    )
+    position = models.PositiveIntegerField(help_text="Order within the document.")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    text = models.TextField(help_text="The text as written in the imported file.")
+    rule = models.CharField(
+        max_length=64, blank=True, help_text="The importer's rule that classified it."
+    )
+    line = models.PositiveIntegerField(null=True, blank=True)
+    source = models.ForeignKey(
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        help_text="The source this reference entry gave its text to.",
+    )
+    import_run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="apparatus"
+    )
+    span_start = models.PositiveIntegerField(null=True, blank=True)
+    span_end = models.PositiveIntegerField(null=True, blank=True)
+
+    history = history()
+
+    class Meta:
+        verbose_name_plural = "apparatus"
+        ordering = ["document", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "position"], name="apparatus_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ApparatusKind.values), name="apparatus_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(span_start__isnull=True, span_end__isnull=True)
+                | Q(span_start__isnull=False, span_end__gt=models.F("span_start")),
+                name="apparatus_span_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        text = self.text if len(self.text) <= 60 else self.text[:59] + "…"
+        return f"{self.get_kind_display()}: {text}"
