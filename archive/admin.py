@@ -37,6 +37,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import forms as change_forms
 from . import roles, workflow
 from .models import (
+    Apparatus,
     ChangeKind,
     ChangeProposal,
     Citation,
@@ -495,7 +496,7 @@ def _message(error: Exception) -> str:
 class CitationInline(admin.TabularInline):
     model = Citation
     extra = 0
-    fields = ["position", "source", "locator", "quotation"]
+    fields = ["position", "source", "offset", "locator", "quotation"]
     raw_id_fields = ["source"]
     ordering = ["position"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
@@ -518,6 +519,24 @@ class SectionFlagInline(FlagInline):
 
 class ClaimFlagInline(FlagInline):
     fk_name = "claim"
+
+
+class ApparatusInline(admin.TabularInline):
+    """The section's apparatus beside its claims: what the importer kept apart, and why."""
+
+    model = Apparatus
+    fk_name = "section"
+    extra = 0
+    fields = ["position", "kind", "text", "rule", "line", "source"]
+    readonly_fields = fields
+    ordering = ["position"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source")
 
 
 @admin.register(Document)
@@ -554,7 +573,8 @@ class SectionAdmin(ProvenanceMixin, ContentAdmin):
     search_fields = ["heading"]
     list_select_related = ["document"]
     ordering = ["document", "position"]
-    inlines = [SectionFlagInline]
+    readonly_fields = ["rule"]
+    inlines = [SectionFlagInline, ApparatusInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(claim_count=Count("claims"))
@@ -587,6 +607,7 @@ class ClaimAdmin(ProvenanceMixin, ContentAdmin):
     list_select_related = ["section__document"]
     ordering = ["section__document", "section__position", "position"]
     raw_id_fields = ["section"]
+    readonly_fields = ["rule"]
     inlines = [CitationInline, ClaimFlagInline]
 
     def get_queryset(self, request):
@@ -627,6 +648,17 @@ class SourceAdmin(ContentAdmin):
     search_fields = ["label", "title", "author", "publisher", "note_text", "url"]
     list_select_related = ["document"]
     ordering = ["document", "position"]
+    readonly_fields = ["entry_text"]
+
+    @admin.display(description="as written in the file")
+    def entry_text(self, obj):
+        """The reference entries as imported, beside the fields read from them."""
+        entries = list(obj.entries.order_by("position"))
+        if not entries:
+            return "—"
+        return format_html_join(
+            "", '<pre class="provenance">line {}: {}</pre>', ((e.line, e.text) for e in entries)
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_count=Count("citations"))
@@ -1113,3 +1145,20 @@ def _describe(change, editable: bool) -> dict:
             else None
         ),
     }
+
+
+@admin.register(Apparatus)
+class ApparatusAdmin(ProvenanceMixin, ContentAdmin):
+    """Apparatus is kept as imported; archivists may correct it like any content."""
+
+    list_display = ["position", "kind", "excerpt", "document", "section", "rule", "line"]
+    list_filter = ["kind", "document"]
+    search_fields = ["text"]
+    list_select_related = ["document", "section"]
+    ordering = ["document", "position"]
+    raw_id_fields = ["section", "source"]
+    readonly_fields = ["rule", "line"]
+
+    @admin.display(description="text", ordering="text")
+    def excerpt(self, obj):
+        return Truncator(obj.text).chars(90)

@@ -21,6 +21,7 @@ from .models import (
     ChangeProposal,
     Citation,
     Claim,
+    ClaimKind,
     Document,
     Flag,
     FlagKind,
@@ -171,11 +172,49 @@ class Block:
     claims: list = field(default_factory=list)
 
 
+@dataclass
+class Piece:
+    """A stretch of a claim's text and the markers that stand right after it."""
+
+    text: str
+    citations: list = field(default_factory=list)
+    flags: list = field(default_factory=list)
+
+
+def claim_pieces(text: str, citations, flags) -> list[Piece]:
+    """The claim's text cut where its citations and flags stand, so each renders in place.
+
+    A marker without an offset (one an editor added) stands after the text, as do offsets
+    past its end; a claim citing one source in two places shows it twice, where it was.
+    """
+    at: dict[int, Piece] = {}
+
+    def place(offset) -> Piece:
+        where = len(text) if offset is None else max(0, min(offset, len(text)))
+        return at.setdefault(where, Piece(""))
+
+    for citation in citations:
+        place(citation.offset).citations.append(citation)
+    for flag in flags:
+        place(flag.offset).flags.append(flag)
+    place(len(text))
+    pieces = []
+    cursor = 0
+    for offset in sorted(at):
+        piece = at[offset]
+        piece.text = text[cursor:offset]
+        cursor = offset
+        pieces.append(piece)
+    return pieces
+
+
 def _blocks(claims) -> list[Block]:
     blocks: list[Block] = []
     last_paragraph = None
     for claim in claims:
-        if not blocks or claim.paragraph != last_paragraph:
+        # Consecutive list items are one list, though each is a paragraph of its own.
+        same_list = blocks and claim.kind == blocks[-1].kind == ClaimKind.LIST_ITEM
+        if not blocks or (claim.paragraph != last_paragraph and not same_list):
             blocks.append(Block(kind=claim.kind))
         blocks[-1].claims.append(claim)
         last_paragraph = claim.paragraph
@@ -202,6 +241,7 @@ def _assemble(document, sections, claims, citations, flags, sources, as_of=None)
         claim.citation_list = citations_by_claim.get(claim.id, [])
         claim.flag_list = flags_by_claim.get(claim.id, [])
         claim.open_flags = [f for f in claim.flag_list if f.status == FlagStatus.OPEN]
+        claim.pieces = claim_pieces(claim.text, claim.citation_list, claim.open_flags)
         claims_by_section[claim.section_id].append(claim)
     ordered = sorted(sections, key=lambda s: (s.position, s.id))
     for section in ordered:

@@ -247,6 +247,7 @@ def article_data(article: selectors.Article) -> dict:
             "label": f.label,
             "reason": f.reason,
             "status": f.status,
+            "offset": f.offset,
         }
 
     return {
@@ -282,6 +283,7 @@ def article_data(article: selectors.Article) -> dict:
                                 "label": citation.source_row.label,
                                 "locator": citation.locator,
                                 "quotation": citation.quotation,
+                                "offset": citation.offset,
                             }
                             for citation in claim.citation_list
                         ],
@@ -303,6 +305,8 @@ def article_data(article: selectors.Article) -> dict:
                 "published": source.published,
                 "url": source.url,
                 "archive_url": source.archive_url,
+                "isbn": source.isbn,
+                "doi": source.doi,
                 "note_text": source.note_text,
             }
             for source in article.sources

@@ -138,7 +138,7 @@ def test_a_reader_follows_a_citation_then_a_claim_to_its_history(
         page.screenshot(path=str(screenshot_dir() / "public-followed-citation-390.png"))
 
         claim = archive["claim"]
-        page.locator(f"#claim-{claim.pk} a.claim__text").click()
+        page.locator(f"#claim-{claim.pk} a.claim__text").first.click()
         assert page.url.endswith(reverse("public:claim", args=[claim.pk]))
         assert page.locator("h1").inner_text() == f"Claim {claim.pk}"
         history = page.locator(".timeline__event")

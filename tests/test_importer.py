@@ -196,8 +196,8 @@ def test_other_article_citations_notes_and_tags():
     assert [(f.kind, f.label) for f in document.flags] == [
         (importer.NEUTRALITY_DISPUTED, "neutrality is disputed"),
         (importer.CITATION_NEEDED, "citation needed"),
-        (importer.OTHER, "dubious – discuss"),
-        (importer.OTHER, "who?"),
+        ("dubious", "dubious – discuss"),
+        ("vague", "who?"),
     ]
 
 
@@ -225,9 +225,11 @@ def test_marker_removal_leaves_single_spaces():
     assert strip_markers("until 1955.[citation needed]This") == "until 1955.This"
 
 
-def test_a_heading_followed_by_the_footnote_list_is_not_a_section():
+def test_the_footnote_list_under_its_heading_is_apparatus_not_claims():
     document = parse("Title\n\nOne sentence here.[notes 1]\n\nNotes\n\n  1. ^ The note.\n")
-    assert [s.heading for s in document.sections] == [""]
+    assert [(s.heading, len(s.claims)) for s in document.sections] == [("", 1), ("Notes", 0)]
+    [entry] = document.apparatus
+    assert (entry.kind, entry.section, entry.source_label) == ("footnote", 1, "notes 1")
     assert document.sources[0].note_text == "The note."
 
 
@@ -238,7 +240,7 @@ def test_a_cited_note_without_text_and_an_uncited_footnote_are_reported_and_kept
         "notes 2": "",
     }
     kinds = {a.kind for a in document.anomalies}
-    assert {"note_without_text", "uncited_footnote"} <= kinds
+    assert {"note_without_text", "uncited_entry"} <= kinds
 
 
 # --------------------------------------------------------------------------- bad input

@@ -634,16 +634,17 @@ def test_a_section_gone_from_the_file_loses_its_claims_and_stays_empty(
 @pytest.mark.django_db
 def test_a_tag_line_new_in_a_section_raises_a_section_flag(tmp_path, seeded, editor, reviewer):
     text = changed_seed(
-        ("\nTreuenbrietzen massacre\n\n", "\nTreuenbrietzen massacre\n\n[disputed]\n\n")
+        ("\nTreuenbrietzen massacre\n\n", "\nTreuenbrietzen massacre\n\n[original research?]\n\n")
     )
     run_import(write(tmp_path, text), "--user", editor.username)
     proposal = ChangeProposal.objects.get()
     change = proposal.changes.get()
     assert (change.kind, change.section.heading) == ("raise_flag", "Treuenbrietzen massacre")
-    assert change.payload["kind"] == "other" and change.payload["label"] == "disputed"
+    assert change.payload["kind"] == "original_research"
+    assert change.payload["label"] == "original research?"
     workflow.approve_proposal(proposal=proposal, user=reviewer)
     flag = Flag.objects.get(section=change.section)
-    assert (flag.kind, flag.label, flag.raised_by) == ("other", "disputed", editor)
+    assert (flag.kind, flag.raised_by) == ("original_research", editor)
 
 
 @pytest.mark.django_db

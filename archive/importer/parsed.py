@@ -1,16 +1,36 @@
-"""What the parser returns: a document's sections, claims, sources and anomalies, no database."""
+"""What the parser returns: a document's sections, claims, apparatus, sources and anomalies.
+
+No database here. Every span is a pair of character offsets into ``ParsedDocument.text``
+(the decoded text), so each record can show exactly what it was made from, and the records
+together account for every character of the file (``ParsedDocument.unaccounted``).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
-STATEMENT, CAPTION, QUOTATION = "statement", "caption", "quotation"
+STATEMENT, CAPTION, QUOTATION, LIST_ITEM = "statement", "caption", "quotation", "list_item"
 CITATION_NEEDED = "citation_needed"
 NEUTRALITY_DISPUTED = "neutrality_disputed"
 QUOTATION_NEEDED = "quotation_needed"
 OTHER = "other"
 REFERENCE, NOTE = "reference", "note"
+
+# Apparatus kinds (the values of ``archive.models.ApparatusKind``).
+TOC = "toc"
+HATNOTE = "hatnote"
+REFERENCE_ENTRY = "reference_entry"
+FOOTNOTE = "footnote"
+BIBLIOGRAPHY_ENTRY = "bibliography_entry"
+NAVIGATION = "navigation"
+CATEGORY = "category"
+CHROME = "chrome"
+INFOBOX = "infobox"
+MAINTENANCE_BOX = "maintenance_box"
+MARKUP_REMNANT = "markup_remnant"
+STRAY_MARKERS = "stray_markers"
 
 
 class ImportFormatError(Exception):
@@ -38,8 +58,9 @@ class Anomaly:
 class ParsedCitation:
     label: str
     locator: str
-    start: int
+    start: int  # the marker's span in the file
     end: int
+    offset: int = 0  # where the marker stands in its claim's text
 
 
 @dataclass(frozen=True)
@@ -48,6 +69,7 @@ class ParsedFlag:
     label: str
     start: int
     end: int
+    offset: int | None = None  # in the claim's text; None for a section's flag
 
 
 @dataclass
@@ -60,6 +82,7 @@ class ParsedClaim:
     end: int
     citations: list[ParsedCitation] = field(default_factory=list)
     flags: list[ParsedFlag] = field(default_factory=list)
+    rule: str = ""
 
 
 @dataclass
@@ -68,17 +91,43 @@ class ParsedSection:
     heading_missing: bool
     level: int
     line: int
-    start: int | None = None
+    start: int | None = None  # the heading line as written, an ``[edit]`` suffix included
     end: int | None = None
     claims: list[ParsedClaim] = field(default_factory=list)
     flags: list[ParsedFlag] = field(default_factory=list)
+    rule: str = ""
+
+
+@dataclass
+class ParsedApparatus:
+    """A line of the file that is not article prose, kept as written."""
+
+    kind: str
+    text: str
+    rule: str
+    line: int
+    start: int
+    end: int
+    section: int  # index into ParsedDocument.sections
+    source_label: str | None = None  # the source a reference entry gives its text to
 
 
 @dataclass
 class ParsedSource:
     label: str
     kind: str
-    note_text: str = ""
+    note_text: str = ""  # the entry's text as written in the reference or notes list
+    author: str = ""
+    title: str = ""
+    published: str = ""
+    publisher: str = ""
+    url: str = ""
+    archive_url: str = ""
+    isbn: str = ""
+    doi: str = ""
+
+
+_NOT_TEXT = re.compile(r"\s+")
 
 
 @dataclass
@@ -88,6 +137,8 @@ class ParsedDocument:
     sections: list[ParsedSection]
     sources: list[ParsedSource]
     anomalies: list[Anomaly]
+    apparatus: list[ParsedApparatus] = field(default_factory=list)
+    title_span: tuple[int, int] = (0, 0)
 
     @property
     def claims(self) -> list[ParsedClaim]:
@@ -113,5 +164,35 @@ class ParsedDocument:
             "sources": len(self.sources),
             "citations": len(self.citations),
             "flags": len(self.flags),
+            "apparatus": len(self.apparatus),
             "anomalies": len(self.anomalies),
         }
+
+    def spans(self) -> list[tuple[int, int]]:
+        """Every span a record was made from, in file order."""
+        spans = [self.title_span]
+        spans += [(s.start, s.end) for s in self.sections if s.start is not None]
+        spans += [(c.start, c.end) for c in self.claims]
+        spans += [(m.start, m.end) for c in self.claims for m in c.citations]
+        spans += [(f.start, f.end) for f in self.flags]
+        spans += [(a.start, a.end) for a in self.apparatus]
+        return sorted(spans)
+
+    def unaccounted(self) -> list[tuple[int, str]]:
+        """Text no record was made from: (line, text) for each piece; empty when nothing is lost.
+
+        Whitespace between records is layout, not content, and is not counted; neither are
+        the bullets and numbering of a list, which the list's records stand for.
+        """
+        pieces = []
+        cursor = 0
+        for start, end in [*self.spans(), (len(self.text), len(self.text))]:
+            if start > cursor:
+                gap = self.text[cursor:start]
+                if _NOT_TEXT.sub("", gap) and not _LIST_MARK.fullmatch(gap.strip()):
+                    pieces.append((self.text.count("\n", 0, cursor) + 1, gap))
+            cursor = max(cursor, end)
+        return pieces
+
+
+_LIST_MARK = re.compile(r"(?:[-*•·▪◦‣–]|\d{1,3}[.)]|\(?[a-z]\))")

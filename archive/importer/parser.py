@@ -1,18 +1,21 @@
-"""Plain text -> parsed document: the pure half of the importer.
+"""Plain text -> parsed document: structure first, then sentences.
 
-Nothing here touches Django or the database, so the parser can be tested and fuzzed on its
-own and a dry run costs nothing. ``workflow.import_document`` loads what this returns.
+The parser reads an article in two passes. The first classifies every line of the file
+(heading and its level, paragraph, list item, caption, block quotation, table of contents,
+hatnote, reference or footnote entry, bibliography entry, navigation list, category line,
+page chrome, infobox residue, maintenance box, markup remnant) and names the rule that
+decided it. Only then are paragraphs split into sentences. Apparatus is kept as records of
+its own kind, never as claims, so what an editor reviews is the article's text and nothing
+of the file is dropped.
 
-The format (see DESIGN.md): the first line is the title; paragraphs are lines separated by a
-blank line; two or more blank lines mark a section break; a short line without closing
-punctuation is a heading; citation markers (``[12]``, ``[notes 1]``, ``[55]: 129``) and
-maintenance tags (``[citation needed]``) stay inline and belong to the sentence they follow;
-the footnote list (``  1. ^ text``) closes the file.
+Rules are about the copy styles encyclopedia text comes in (rendered-page copies with and
+without blank lines around headings, dump-to-text conversions, crawls with page chrome),
+never about one article's wording. Where the file itself gives evidence (``== markup ==``,
+``[edit]`` suffixes, a numbered table of contents), that evidence decides what is a heading
+and at which level; the shape of a line decides only where there is none.
 
 Every character span refers to the decoded text (UTF-8, byte-order mark removed, line
 endings turned into ``\\n``), so a file with CRLF endings parses exactly like one with LF.
-Rules are about the format, never about one article's wording: the importer must read
-articles nobody has seen as faithfully as the seed.
 """
 
 from __future__ import annotations
@@ -20,17 +23,31 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from . import references, vocabulary
 from .parsed import (
+    BIBLIOGRAPHY_ENTRY,
     CAPTION,
+    CATEGORY,
+    CHROME,
+    FOOTNOTE,
+    HATNOTE,
+    INFOBOX,
+    LIST_ITEM,
+    MAINTENANCE_BOX,
+    MARKUP_REMNANT,
+    NAVIGATION,
     NOTE,
-    OTHER,
     QUOTATION,
     REFERENCE,
+    REFERENCE_ENTRY,
     STATEMENT,
+    STRAY_MARKERS,
+    TOC,
     Anomaly,
     ImportFormatError,
+    ParsedApparatus,
     ParsedCitation,
     ParsedClaim,
     ParsedDocument,
@@ -38,48 +55,157 @@ from .parsed import (
     ParsedSection,
     ParsedSource,
 )
-from .reading import normalize
-from .sentences import sentence_bounds
-from .vocabulary import TAG_KINDS
+from .reading import check_characters, normalize
+from .sentences import guess_language, sentence_bounds
 
 _LOCATOR = (
-    r"(?:pp?\.\s?)?\d+[a-z]?(?:\s?[–—-]\s?\d+[a-z]?)?(?:,\s?\d+[a-z]?(?:\s?[–—-]\s?\d+[a-z]?)?)*"
+    r"(?:pp?\.\s?)?\d{1,6}[a-z]?(?:\s?[–—-]\s?\d{1,6}[a-z]?)?"
+    r"(?:,\s?\d{1,6}[a-z]?(?:\s?[–—-]\s?\d{1,6}[a-z]?)?){0,8}"
 )
-# One citation marker or maintenance tag, with the spaces before it: removing a marker from
-# "Beevor [12] said" must leave "Beevor said", not two spaces.
-_MARKER_RE = re.compile(
-    r"[^\S\n]*(?:"
-    r"\[(?:(?P<num>\d{1,6})|(?P<group>[a-z][a-z-]*(?: [a-z][a-z-]*)?) (?P<gnum>\d{1,4})"
-    r"|(?P<letter>[a-z]))\](?::[^\S\n]?(?P<loc>" + _LOCATOR + r"))?"
-    r"|\[(?P<tag>[a-z][a-z0-9 ?'’,–—-]*[a-z?])\]"
-    r")"
+# Anything in square brackets on one line, with the spaces before it (removing a marker
+# from "Beevor [12] said" must leave "Beevor said") and a page locator after it. What the
+# brackets hold decides what it is: a citation marker, a tag of the vocabulary, or text.
+_BRACKET_RE = re.compile(
+    r"[^\S\n]*\[(?P<body>[^\[\]\n]{1,100})\](?::[^\S\n]?(?P<loc>" + _LOCATOR + r"))?"
 )
-_FOOTNOTE_RE = re.compile(r"^\s*(?P<key>\d{1,4}|[a-z])\.\s+\^\s?(?P<text>.*?)\s*$")
-_BACKLINKS_RE = re.compile(r"^a(?: [b-z])+ ")
+_CITATION_BODY_RE = re.compile(
+    r"(?P<num>\d{1,4})|(?P<letter>[a-z])"
+    r"|(?P<group>[^\W\d_][^\W\d_.-]{0,20}(?:[.-][^\W\d_]{1,20})?\.?)[ \u00a0]?(?P<gnum>\d{1,4})"
+)
 _WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-_CLOSING_PUNCTUATION = frozenset(".!?:;,…\"'”’»")
-_FORBIDDEN_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_CLOSING_PUNCTUATION = frozenset(".!?:;,…\"'”’»。！？")
+_TERMINAL = frozenset(".!?…。！？")
+_QUOTES_AFTER = frozenset("\"'”’»)]」』")
+_OPENING_QUOTES = "\"'“‘«„「『"
+
+# Headings as the file marks them.
+_WIKI_HEADING_RE = re.compile(r"^(?P<open>=(?:[ ]?=){0,5})[ ]*(?P<text>[^=].*?)[ ]*(?P=open)$")
+_MARKDOWN_HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})[ ]+(?P<text>\S.*?)[ #]*$")
+_TOC_ENTRY_RE = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,2}){0,5})\.?[ \t]+(?P<text>\S.{0,150})$")
+_TOC_NOISE_RE = re.compile(r"^(?:\(Top\)|Toggle .{1,120} subsection|hide|show|\[hide\]|\[show\])$")
+_TITLE_SUFFIX_RE = re.compile(
+    r"\s+[-–—|:]\s+\S*(?:Wikipedia|Wikipédia|Wikipedija|Wikipedii|Vikipedi|Википедия|"
+    r"Вікіпедія|ウィキペディア|维基百科|維基百科|위키백과|ויקיפדיה|ويكيبيديا)\S*.*$"
+)
+# A list item as copies keep them: a bullet or a number or letter before the text.
+_BULLET_RE = re.compile(r"^(?P<mark>[-*•·▪◦‣–]|\d{1,3}[.)]|\(?[a-z]\))[ \t]+(?=\S)")
+_TAB_ROW_RE = re.compile(r"^[^\t]{1,60}\t+\S")
+# Wiki or image markup that survived a conversion: never prose.
+_MARKUP_RE = re.compile(
+    r"\[\[|\]\]|\{\{|\}\}|\{\||\|\}"
+    r"|(?:^|\|)\s*(?:thumb|thumbnail|frame|frameless|upright(?:=[\d.]+)?|left|right|center"
+    r"|alt=|link=|class=|style=|\d+(?:x\d+)?px)\s*(?:\||$)"
+    r"|^(?:upright|alt|link|thumbtime|px)=\S*$"
+    r"|\.(?:jpe?g|png|svg|gif|tiff?|webp)\b[^.]*(?:\||\]\])",
+    re.IGNORECASE,
+)
 
 HEADING_MAX_WORDS = 12
 HEADING_MAX_CHARS = 120
 TITLE_MAX_CHARS = 255
 CAPTION_MAX_WORDS = 30
+LIST_ITEM_MAX_WORDS = 25
+INFOBOX_ROW_MAX_WORDS = 8
 REPEAT_SHINGLE = 4
 REPEAT_MIN_WORDS = 12
 REPEAT_THRESHOLD = 0.6
 
-
-def strip_markers(text: str) -> str:
-    """Text with its citation markers, locators and maintenance tags removed."""
-    return _MARKER_RE.sub("", text)
-
-
-# --------------------------------------------------------------------------- parsing
+# Line kinds of the first pass that are not apparatus.
+HEADING, PARAGRAPH, MARKERS = "heading", "paragraph", "markers"
 
 
 def parse(text: str, name: str = "<text>") -> ParsedDocument:
     """Parse a whole article. Raises only ImportFormatError."""
     return _Parser(normalize(text), name).parse()
+
+
+def strip_markers(text: str) -> str:
+    """Text with its citation markers, locators and vocabulary tags removed; all else kept."""
+    return _BRACKET_RE.sub(lambda m: "" if _marker(m) else m.group(), text)
+
+
+def _marker(match: re.Match) -> tuple[str, str, int] | None:
+    """(what, label, end) for a citation marker or a vocabulary tag; None for bracketed text.
+
+    ``end`` is where the marker ends: a tag takes no locator after it.
+    """
+    body = match.group("body")
+    citation = _CITATION_BODY_RE.fullmatch(body)
+    if citation:
+        if citation.group("num"):
+            label = str(int(citation.group("num")))
+        elif citation.group("letter"):
+            label = citation.group("letter")
+        else:
+            label = f"{citation.group('group')} {int(citation.group('gnum'))}"
+        return "citation", label, match.end()
+    kind = vocabulary.tag_kind(body)
+    if kind is not None:
+        return kind, body, match.end("body") + 1
+    return None
+
+
+# --------------------------------------------------------------------------- lines
+
+
+@dataclass
+class _Line:
+    number: int  # 1-based line number in the file
+    start: int  # offset of the line's first character
+    raw: str
+    gap: int  # blank lines before it
+    kind: str = ""
+    rule: str = ""
+    level: int = 0
+    heading: str = ""
+    entry: references.ReferenceLine | None = None
+    list_item: bool = False
+    apparatus: ParsedApparatus | None = None
+
+    @property
+    def text(self) -> str:
+        return self.raw.strip()
+
+    @property
+    def text_start(self) -> int:
+        return self.start + len(self.raw) - len(self.raw.lstrip())
+
+    @property
+    def text_end(self) -> int:
+        return self.start + len(self.raw.rstrip())
+
+
+def _words(text: str) -> list[str]:
+    return _WORD_RE.findall(text)
+
+
+def _is_prose(text: str) -> bool:
+    """A line of running text: several words and a sentence's end somewhere in it."""
+    clean = strip_markers(text).strip()
+    return len(_words(clean)) >= 8 and any(ch in _TERMINAL for ch in clean)
+
+
+def _shape_of_heading(text: str) -> bool:
+    heading = vocabulary.split_edit_suffix(text)[0].strip()
+    if not heading or len(heading) > HEADING_MAX_CHARS or "[" in heading or "\t" in heading:
+        return False
+    if heading[-1] in _CLOSING_PUNCTUATION and not (
+        heading[-1] in "\"'”’»" and heading[0] in _OPENING_QUOTES
+    ):
+        return False
+    first = heading.lstrip(_OPENING_QUOTES)[:1]
+    if not first or not (first.isupper() or first.isdigit() or not first.isalpha()):
+        return False
+    if _BULLET_RE.match(heading) or vocabulary.hatnote(heading):
+        return False
+    return len(heading.split()) <= HEADING_MAX_WORDS
+
+
+def _only_markers(text: str) -> bool:
+    return bool(text) and not strip_markers(text).strip() and "[" in text
+
+
+# --------------------------------------------------------------------------- the parser
 
 
 @dataclass
@@ -91,7 +217,17 @@ class _Run:
     clean_at: int  # position in the cleaned paragraph where the run was
     citations: list[ParsedCitation]
     flags: list[ParsedFlag]
-    glued: bool  # a tag touching the next word, as in "[citation needed]This"
+    glued: bool = False  # touching the next word, as in "1955.[7]This"
+    breaks: bool = False  # ends its sentence
+
+
+@dataclass
+class _List:
+    """One reference, notes or bibliography list of the file, for numbering its sources."""
+
+    heading: str
+    section: int
+    lines: list[_Line] = field(default_factory=list)
 
 
 class _Parser:
@@ -100,12 +236,13 @@ class _Parser:
         self.name = name
         self.anomalies: list[Anomaly] = []
         self.sections: list[ParsedSection] = []
+        self.apparatus: list[ParsedApparatus] = []
         self.paragraph = 0
         self.labels_in_order: list[str] = []
-        self.footnotes: list[tuple[str, str, int]] = []  # key, text, line
+        self.lists: list[_List] = []
         self.paragraph_words: list[tuple[int, list[str]]] = []
-
-    # -- errors and anomalies
+        self.unknown_brackets: dict[str, list[int]] = defaultdict(list)
+        self.language = "en"
 
     def fail(self, message: str, line: int | None = None) -> ImportFormatError:
         return ImportFormatError(self.name, message, line)
@@ -113,144 +250,523 @@ class _Parser:
     def note(self, kind: str, line: int, message: str) -> None:
         self.anomalies.append(Anomaly(kind, line, message))
 
-    # -- the document
-
-    def parse(self) -> ParsedDocument:
-        bad = _FORBIDDEN_CONTROL_RE.search(self.text)
-        if bad:
-            line = self.text.count("\n", 0, bad.start()) + 1
-            what = "NUL bytes" if bad.group() == "\x00" else f"control character {bad.group()!r}"
-            raise self.fail(f"contains {what}: a binary file, not text", line)
-        if not self.text.strip():
-            raise self.fail("file is empty")
-        lines = self.text.split("\n")
-        title = lines[0].strip()
-        if not title:
-            raise self.fail("the first line must be the document's title, and it is blank", 1)
-        if len(title) > TITLE_MAX_CHARS:
-            raise self.fail(
-                f"the title is {len(title)} characters long; at most {TITLE_MAX_CHARS}", 1
-            )
-        self.read_body(lines)
-        sections = [s for s in self.sections if s.claims or s.flags or s.heading]
-        if not any(section.claims for section in sections):
-            raise self.fail("nothing to import after the title: no paragraph of text", 2)
-        sources = self.collect_sources()
-        self.find_repeated_paragraphs()
-        self.anomalies.sort(key=lambda a: a.line)
-        return ParsedDocument(title, self.text, sections, sources, self.anomalies)
-
-    def read_body(self, lines: list[str]) -> None:
-        starts = [0]
-        for line in lines[:-1]:
-            starts.append(starts[-1] + len(line) + 1)
-        self.sections.append(ParsedSection("", False, 2, line=2))
-        blank_run = 0
-        previous_kind = None  # "heading", "text", "tags" or None
-        previous_text = ""
-        for index in range(1, len(lines)):
-            line = lines[index]
-            number = index + 1
-            if not line.strip():
-                blank_run += 1
-                continue
-            footnote = _FOOTNOTE_RE.match(line)
-            if footnote:
-                self.read_footnote(footnote, starts[index], number)
-                blank_run, previous_kind = 0, "footnote"
-                continue
-            next_is_footnote = self.next_content_is_footnote(lines, index + 1)
-            alone = (
-                index + 1 == len(lines)
-                or not lines[index + 1].strip()
-                or bool(_FOOTNOTE_RE.match(lines[index + 1]))
-            )
-            if blank_run >= 2:
-                previous_text = ""
-            start = starts[index]
-            if (
-                alone
-                and _looks_like_heading(line)
-                and not (blank_run == 1 and previous_text.endswith(":"))
-            ):
-                if next_is_footnote:
-                    # The footnote list's own heading ("Notes"): not a section of the article.
-                    blank_run, previous_kind = 0, "heading"
-                    continue
-                self.start_section(line, start, number, after_heading=previous_kind == "heading")
-                blank_run, previous_kind, previous_text = 0, "heading", ""
-                continue
-            if blank_run >= 2 and self.current.claims:
-                self.sections.append(ParsedSection("", True, self.current.level, line=number))
-                self.note(
-                    "heading_missing", number, "section break with no heading: the heading was lost"
-                )
-            kind = self.read_paragraph(line, start, number, intro=previous_text)
-            previous_kind = kind
-            previous_text = strip_markers(line).strip() if kind == "text" else ""
-            blank_run = 0
-
-    @staticmethod
-    def next_content_is_footnote(lines: list[str], index: int) -> bool:
-        for line in lines[index:]:
-            if line.strip():
-                return bool(_FOOTNOTE_RE.match(line))
-        return False
-
     @property
     def current(self) -> ParsedSection:
         return self.sections[-1]
 
-    def start_section(self, line: str, start: int, number: int, *, after_heading: bool) -> None:
-        heading = line.strip()
-        offset = start + line.index(heading)
-        parent = self.current if after_heading and not self.current.claims else None
-        level = min(parent.level + 1, 6) if parent is not None and parent.heading else 2
-        self.sections.append(
-            ParsedSection(heading, False, level, number, offset, offset + len(heading))
+    # -- the document
+
+    def parse(self) -> ParsedDocument:
+        self.anomalies.extend(check_characters(self.text, self.name))
+        if not self.text.strip():
+            raise self.fail("file is empty")
+        lines = self.read_lines()
+        title_line, body = self.find_title(lines)
+        self.language = guess_language(self.text[:20000])
+        self.classify(body)
+        self.build(body)
+        holding = {item.section for item in self.apparatus}
+        sections = [
+            s
+            for i, s in enumerate(self.sections)
+            if s.claims or s.flags or s.heading or i in holding
+        ]
+        if len(sections) != len(self.sections):
+            self.renumber_apparatus(sections)
+        if not any(section.claims for section in sections):
+            raise self.fail("nothing to import after the title: no paragraph of text", 2)
+        sources = self.collect_sources()
+        self.find_repeated_paragraphs()
+        self.report_unknown_brackets()
+        self.check_ending(body)
+        self.anomalies.sort(key=lambda a: a.line)
+        return ParsedDocument(
+            self.title,
+            self.text,
+            sections,
+            sources,
+            self.anomalies,
+            self.apparatus,
+            (title_line.text_start, title_line.text_end),
         )
 
-    def read_footnote(self, match: re.Match, start: int, number: int) -> None:
-        text = _BACKLINKS_RE.sub("", match.group("text"))
-        self.footnotes.append((match.group("key"), text, number))
+    def read_lines(self) -> list[_Line]:
+        lines = []
+        offset = 0
+        gap = 0
+        for number, raw in enumerate(self.text.split("\n"), start=1):
+            if raw.strip():
+                lines.append(_Line(number, offset, raw, gap))
+                gap = 0
+            else:
+                gap += 1
+            offset += len(raw) + 1
+        return lines
+
+    def find_title(self, lines: list[_Line]) -> tuple[_Line, list[_Line]]:
+        """The first line that is not page chrome is the title; chrome before it is kept."""
+        if not lines:
+            raise self.fail("file is empty")
+        if lines[0].number != 1 and not vocabulary.is_chrome(lines[0].text):
+            raise self.fail("the first line must be the document's title, and it is blank", 1)
+        index = 0
+        while index < len(lines) - 1 and vocabulary.is_chrome(lines[index].text):
+            index += 1
+        title_line = lines[index]
+        title = title_line.text
+        wiki = _WIKI_HEADING_RE.match(title)
+        if wiki:
+            title = wiki.group("text")
+        title = _TITLE_SUFFIX_RE.sub("", title).strip() or title
+        if len(title) > TITLE_MAX_CHARS:
+            raise self.fail(
+                f"the title is {len(title)} characters long; at most {TITLE_MAX_CHARS}",
+                title_line.number,
+            )
+        self.title = title
+        self.sections.append(ParsedSection("", False, 2, line=0))
+        for line in lines[:index]:
+            line.kind, line.rule = CHROME, "chrome before the title"
+            self.keep(line, CHROME, "chrome before the title")
+        return title_line, lines[index + 1 :]
+
+    # -- pass one: what each line is
+
+    def classify(self, lines: list[_Line]) -> None:
+        evidence = self.heading_evidence(lines)
+        toc_levels = self.read_toc(lines)
+        gaps = Counter(line.gap for line in lines if _is_prose(line.text))
+        self.paragraph_gap = gaps.most_common(1)[0][0] if gaps else 1
+        role: str | None = None
+        role_level = 0
+        seen_prose = False
+        previous: _Line | None = None
+        intro_list = False  # inside the lines after one ending in ":" that form a list
+        for i, line in enumerate(lines):
+            text = line.text
+            following = lines[i + 1] if i + 1 < len(lines) else None
+            if line.kind:  # decided already (the table of contents)
+                previous = line
+                continue
+            kind, rule = self.apparatus_kind(line)
+            if kind is None:
+                heading = self.heading(line, previous, following, evidence, toc_levels, role)
+                if heading is not None:
+                    line.kind, line.rule = HEADING, heading
+                    own = vocabulary.section_role(line.heading)
+                    if own is not None or line.level <= role_level or role is None:
+                        role, role_level = own, line.level
+                    intro_list = False
+                    previous = line
+                    continue
+            if kind is None and _only_markers(text):
+                kind, rule = MARKERS, "only markers or tags on the line"
+            if kind is None and role is not None:
+                kind, rule = self.in_role(line, role)
+            if kind is None:
+                kind, rule = self.entry_outside_lists(line, previous, following)
+            if kind is None and not seen_prose and not self.sections_started(lines, i):
+                kind, rule = self.infobox_row(line, previous, following)
+            if kind is not None:
+                line.kind, line.rule = kind, rule
+                previous = line
+                continue
+            if _BULLET_RE.match(text):
+                line.kind, line.rule, line.list_item = LIST_ITEM, "bullet or number", True
+            elif intro_list or self.starts_list(line, previous, lines[i + 1 : i + 3]):
+                line.kind, line.rule, line.list_item = (
+                    LIST_ITEM,
+                    "short line in a run after a line ending in ':'",
+                    True,
+                )
+                intro_list = True
+                if following is None or following.gap > 1 or not self.list_like(following):
+                    intro_list = False
+            else:
+                line.kind, line.rule = PARAGRAPH, "running text"
+                seen_prose = seen_prose or _is_prose(text)
+            previous = line
+
+    def sections_started(self, lines: list[_Line], i: int) -> bool:
+        return any(line.kind == HEADING for line in lines[:i])
+
+    def heading_evidence(self, lines: list[_Line]) -> str:
+        """How this file marks its headings: markup, ``[edit]`` suffixes, or only by shape."""
+        wiki = sum(1 for line in lines if _WIKI_HEADING_RE.match(line.text))
+        if wiki >= 2:
+            return "markup"
+        markdown = sum(1 for line in lines if _MARKDOWN_HEADING_RE.match(line.text))
+        if markdown >= 2:
+            return "markdown"
+        suffixed = sum(
+            1
+            for line in lines
+            if vocabulary.split_edit_suffix(line.text)[1] and _shape_of_heading(line.text)
+        )
+        if suffixed >= 2:
+            return "edit suffix"
+        return "shape"
+
+    def read_toc(self, lines: list[_Line]) -> dict[str, int]:
+        """A table of contents: its lines are apparatus, its numbering gives heading levels."""
+        levels: dict[str, int] = {}
+        for i, line in enumerate(lines):
+            if not vocabulary.is_toc_title(line.text):
+                continue
+            entries = []
+            j = i + 1
+            while j < len(lines):
+                text = lines[j].text
+                entry = _TOC_ENTRY_RE.match(text)
+                if entry and not _is_prose(entry.group("text")):
+                    entries.append((lines[j], entry))
+                elif not _TOC_NOISE_RE.match(text):
+                    break
+                j += 1
+            if len(entries) < 2:
+                continue
+            for toc_line in lines[i:j]:
+                toc_line.kind, toc_line.rule = TOC, "table of contents"
+            for _, entry in entries:
+                depth = entry.group("number").count(".") + 2
+                levels.setdefault(_heading_key(entry.group("text")), min(depth, 6))
+            break
+        return levels
+
+    def apparatus_kind(self, line: _Line) -> tuple[str | None, str]:
+        text = line.text
+        if vocabulary.is_chrome(text):
+            return CHROME, "page chrome"
+        if vocabulary.category_line(text):
+            return CATEGORY, "category line"
+        if vocabulary.maintenance_box(text):
+            return MAINTENANCE_BOX, "maintenance box"
+        if _MARKUP_RE.search(text):
+            return MARKUP_REMNANT, "wiki or image markup"
+        if vocabulary.hatnote(text):
+            return HATNOTE, "hatnote"
+        return None, ""
+
+    def heading(self, line, previous, following, evidence, toc_levels, role) -> str | None:
+        """The rule that makes ``line`` a heading (setting its text and level), or None."""
+        text = line.text
+        wiki = _WIKI_HEADING_RE.match(text)
+        markdown = _MARKDOWN_HEADING_RE.match(text)
+        heading, suffix = vocabulary.split_edit_suffix(text)
+        heading = heading.strip()
+        key = _heading_key(heading)
+        if wiki and evidence == "markup":
+            line.heading = wiki.group("text").strip()
+            line.level = max(2, wiki.group("open").count("="))
+            return "== markup =="
+        if markdown and evidence == "markdown":
+            line.heading = markdown.group("text").strip()
+            line.level = max(2, len(markdown.group("hashes")))
+            return "# markup"
+        if evidence in ("markup", "markdown"):
+            return None
+        if not _shape_of_heading(text):
+            return None
+        if key in toc_levels:
+            line.heading, line.level = heading, toc_levels[key]
+            return "listed in the table of contents"
+        if evidence == "edit suffix":
+            if suffix:
+                line.heading, line.level = heading, 2
+                return "[edit] suffix"
+            return None
+        if toc_levels and vocabulary.section_role(heading) is None:
+            return None  # the table of contents names every heading
+        if suffix:
+            line.heading, line.level = heading, 2
+            return "[edit] suffix"
+        if (
+            role in ("references", "bibliography", "navigation")
+            and vocabulary.section_role(heading) is None
+        ):
+            return None  # a list's entries are not headings
+        if previous is not None and previous.text.endswith(":") and line.gap <= 1:
+            return None  # introduced by the line before: a quotation or a list follows
+        if following is None:
+            return None
+        alone = following.gap >= 1
+        before_prose = following.gap == 0 and (
+            _is_prose(following.text) or bool(_BULLET_RE.match(following.text))
+        )
+        after_break = (
+            previous is None
+            or line.gap >= 1
+            or previous.kind == HEADING
+            or previous.kind not in (PARAGRAPH, LIST_ITEM, "")
+            or previous.text[-1:] in _TERMINAL | _QUOTES_AFTER
+        )
+        if not ((alone or before_prose) and after_break):
+            return None
+        if following.gap == 0 and not before_prose:
+            return None
+        line.heading = heading
+        line.level = 2
+        return "short line without closing punctuation" + (
+            "" if alone else ", directly above running text"
+        )
+
+    def in_role(self, line: _Line, role: str) -> tuple[str | None, str]:
+        """A line inside a references, bibliography or navigation section."""
+        if role == "references":
+            entry = references.reference_entry(line.raw, in_reference_section=True)
+            if entry is not None:
+                line.entry = entry
+                kind = FOOTNOTE if entry.key and not entry.key.isdigit() else REFERENCE_ENTRY
+                return kind, "entry of a reference list"
+            return BIBLIOGRAPHY_ENTRY, "unnumbered entry under a references heading"
+        if role == "bibliography":
+            return BIBLIOGRAPHY_ENTRY, "entry under a bibliography heading"
+        return NAVIGATION, "entry under a see-also or links heading"
+
+    def entry_outside_lists(self, line, previous, following) -> tuple[str | None, str]:
+        """Footnote lines (``1. ^ text``) anywhere; ``[n] text`` lines in a run of them."""
+        entry = references.reference_entry(line.raw, in_reference_section=False)
+        if entry is None:
+            return None, ""
+        stripped = line.text
+        if stripped.startswith("["):
+            neighbours = [n for n in (previous, following) if n is not None]
+            if not any(
+                n.entry is not None or references.reference_entry(n.raw, in_reference_section=False)
+                for n in neighbours
+            ):
+                return None, ""
+        line.entry = entry
+        kind = FOOTNOTE if "^" in stripped[:12] or "↑" in stripped[:12] else REFERENCE_ENTRY
+        return kind, "reference entry outside a references section"
+
+    def infobox_row(self, line, previous, following) -> tuple[str | None, str]:
+        """Flattened infobox rows stand before the lead's first paragraph.
+
+        A row is a label and its value separated by a tab, or a short line without a
+        sentence's end that touches other such lines (no blank line between them).
+        """
+        if _TAB_ROW_RE.match(line.raw.lstrip()):
+            return INFOBOX, "label and value separated by a tab, before the text"
+        text = line.text
+        if _is_prose(text) or len(_words(text)) > INFOBOX_ROW_MAX_WORDS or text[-1:] in _TERMINAL:
+            return None, ""
+        touching_before = previous is not None and line.gap == 0 and previous.kind == INFOBOX
+        touching_after = (
+            following is not None and following.gap == 0 and not _is_prose(following.text)
+        )
+        if touching_before or (touching_after and line.gap == 0):
+            return INFOBOX, "short row in a block of short lines before the text"
+        return None, ""
+
+    def list_like(self, line: _Line) -> bool:
+        text = strip_markers(line.text)
+        return (
+            0 < len(_words(text)) <= LIST_ITEM_MAX_WORDS
+            and not vocabulary.hatnote(line.text)
+            and not _WIKI_HEADING_RE.match(line.text)
+        )
+
+    def starts_list(self, line: _Line, previous: _Line | None, after: list[_Line]) -> bool:
+        """Two or more short lines after a line ending in ":" are a list, not a quotation."""
+        if previous is None or not previous.text.endswith(":") or line.gap > 1:
+            return False
+        if not after or after[0].gap > 1:
+            return False
+        run = [line, after[0]]
+        return all(self.list_like(n) for n in run)
+
+    # -- pass two: records
+
+    def build(self, lines: list[_Line]) -> None:
+        directly_under: ParsedSection | None = None
+        heading_above_level = 1
+        intro = ""
+        for line in lines:
+            kind = line.kind
+            if kind == HEADING:
+                level = line.level
+                # Without other evidence, a heading directly under an empty heading is its
+                # subsection: one level only, so a run of empty headings is no staircase.
+                if (
+                    line.rule.startswith("short line")
+                    and directly_under is not None
+                    and directly_under.rule.startswith("short line")
+                    and directly_under.level == 2
+                    and vocabulary.section_role(line.heading) is None
+                ):
+                    level = 3
+                level = max(2, min(level, heading_above_level + 1, 6))
+                section = ParsedSection(
+                    line.heading,
+                    False,
+                    level,
+                    line.number,
+                    line.text_start,
+                    line.text_end,
+                    rule=line.rule,
+                )
+                self.sections.append(section)
+                directly_under = section
+                heading_above_level = level
+                intro = ""
+                continue
+            if kind in (PARAGRAPH, LIST_ITEM, MARKERS) and self.breaks_section(line):
+                self.sections.append(
+                    ParsedSection("", True, self.current.level, line=line.number, rule="gap")
+                )
+                self.note(
+                    "heading_missing",
+                    line.number,
+                    "section break with no heading: the heading was lost",
+                )
+                intro = ""
+            directly_under = None
+            if kind == MARKERS:
+                self.read_markers_line(line)
+            elif kind in (PARAGRAPH, LIST_ITEM):
+                made = self.read_paragraph(line, intro=intro)
+                intro = made
+            elif kind == MARKUP_REMNANT:
+                self.read_markup(line)
+                intro = ""
+            else:
+                self.keep(line, kind, line.rule)
+                if line.entry is not None:
+                    self.add_to_list(line)
+                intro = ""
+
+    def breaks_section(self, line: _Line) -> bool:
+        """More blank lines than the file puts between paragraphs: a heading was lost."""
+        threshold = max(2, self.paragraph_gap + 1)
+        return line.gap >= threshold and bool(self.current.claims)
+
+    def keep(self, line: _Line, kind: str, rule: str) -> None:
+        self.apparatus.append(
+            ParsedApparatus(
+                kind,
+                line.text,
+                rule,
+                line.number,
+                line.text_start,
+                line.text_end,
+                len(self.sections) - 1,
+            )
+        )
+
+    def add_to_list(self, line: _Line) -> None:
+        section = len(self.sections) - 1
+        if not self.lists or self.lists[-1].section != section:
+            self.lists.append(_List(self.current.heading, section))
+        self.lists[-1].lines.append(line)
+        line.apparatus = self.apparatus[-1]
+
+    def read_markers_line(self, line: _Line) -> None:
+        runs, _, _ = self.cut_markers(line.raw, line.start, line.number)
+        citations = [c for run in runs for c in run.citations]
+        flags = [f for run in runs for f in run.flags]
+        if not citations:
+            self.current.flags.extend(flags)
+            return
+        claims = self.current.claims
+        if claims:
+            claim = claims[-1]
+            claim.citations.extend(replace_offset(c, len(claim.text)) for c in citations)
+            claim.flags.extend(replace_offset(f, len(claim.text)) for f in flags)
+            self.note(
+                "markers_alone",
+                line.number,
+                f"{len(citations)} citation marker(s) on a line of their own; "
+                "attached to the sentence before",
+            )
+            return
+        self.keep(line, STRAY_MARKERS, "markers before any text of their section")
+        self.current.flags.extend(flags)
+        labels = ", ".join(c.label for c in citations)
+        self.note(
+            "markers_alone",
+            line.number,
+            f"citation marker(s) [{labels}] before any text of their section; "
+            "their sources are kept, no claim cites them",
+        )
+
+    def read_markup(self, line: _Line) -> None:
+        """Image markup keeps its caption (``…|thumb|Soldiers in Berlin]]``) as a caption."""
+        raw = line.raw
+        closing = raw.rstrip().endswith("]]")
+        bar = raw.rfind("|")
+        caption = raw[bar + 1 :].rstrip()[:-2] if closing and bar >= 0 else ""
+        words = _words(caption)
+        if len(words) >= 2 and "=" not in caption and not _MARKUP_RE.search(caption + "|"):
+            cut = line.start + bar + 1
+            head = _Line(line.number, line.start, raw[: bar + 1], line.gap)
+            self.keep(head, MARKUP_REMNANT, line.rule)
+            lead = len(caption) - len(caption.lstrip())
+            start = cut + lead
+            end = cut + len(caption.rstrip())
+            self.paragraph += 1
+            claim = ParsedClaim(
+                CAPTION,
+                strip_markers(caption).strip(),
+                self.paragraph,
+                line.number,
+                start,
+                end,
+                rule="caption inside image markup",
+            )
+            if claim.text:
+                self.current.claims.append(claim)
+            tail = _Line(line.number, end, raw[end - line.start :], 0)
+            if tail.text:
+                self.keep(tail, MARKUP_REMNANT, line.rule)
+            return
+        self.keep(line, MARKUP_REMNANT, line.rule)
 
     # -- paragraphs
 
-    def read_paragraph(self, line: str, start: int, number: int, *, intro: str) -> str:
-        runs, clean, origin = self.cut_markers(line, start, number)
+    def read_paragraph(self, line: _Line, *, intro: str) -> str:
+        raw, start, number = line.raw, line.start, line.number
+        skip = 0
+        if line.list_item:
+            bullet = _BULLET_RE.match(raw.lstrip())
+            if bullet:
+                skip = len(raw) - len(raw.lstrip()) + bullet.end()
+        runs, clean, origin = self.cut_markers(raw[skip:], start + skip, number)
         body = clean.strip()
         if not body:
-            if runs and all(not run.citations for run in runs):
-                for run in runs:
-                    self.current.flags.extend(run.flags)
-                return "tags"
-            self.attach_orphan_markers(runs, number)
-            return "markers"
+            self.read_markers_line(line)
+            return ""
         self.paragraph += 1
-        bounds = sentence_bounds(clean, [run.clean_at for run in runs if run.glued])
-        if intro.endswith(":"):
-            kind = QUOTATION
-        elif _looks_like_caption([clean[s:e] for s, e in bounds]):
-            kind = CAPTION
+        if line.list_item:
+            kind, rule = LIST_ITEM, line.rule
+        elif intro.endswith(":"):
+            kind, rule = QUOTATION, "paragraph after a line ending in ':'"
         else:
-            kind = STATEMENT
-        if kind != STATEMENT:  # a quotation or a caption is one claim, however many sentences
+            kind, rule = STATEMENT, "sentence of running text"
+        if kind == STATEMENT:
+            bounds = sentence_bounds(
+                clean, [run.clean_at for run in runs if run.breaks], language=self.language
+            )
+            if _looks_like_caption([clean[s:e] for s, e in bounds]):
+                kind, rule = CAPTION, "short line naming what a picture shows"
+        else:
+            bounds = []
+        if kind != STATEMENT:  # one claim, however many sentences
             first = len(clean) - len(clean.lstrip())
             bounds = [(first, first + len(body))]
         claims = [
-            ParsedClaim(
-                kind,
-                clean[s:e],
-                self.paragraph,
-                number,
-                origin[s],
-                origin[e - 1] + 1,
-            )
+            ParsedClaim(kind, clean[s:e], self.paragraph, number, origin[s], origin[e - 1] + 1)
             for s, e in bounds
         ]
+        for claim in claims:
+            claim.rule = rule
         sentence_starts = [s for s, _ in bounds]
         for run in runs:
-            claim = claims[max(bisect_right(sentence_starts, run.clean_at - 1) - 1, 0)]
+            index = max(bisect_right(sentence_starts, run.clean_at - 1) - 1, 0)
+            if run.breaks and index + 1 < len(claims) and run.clean_at >= bounds[index][1]:
+                pass  # the run closes the sentence it follows
+            claim = claims[index]
+            s, e = bounds[index]
             if run.clean_at <= bounds[0][0]:
                 self.note(
                     "marker_before_text",
@@ -258,13 +774,15 @@ class _Parser:
                     f"marker {self.text[run.start : run.end].strip()!r} opens the paragraph; "
                     "attached to its first sentence",
                 )
-            claim.citations.extend(run.citations)
-            claim.flags.extend(run.flags)
+            offset = min(max(run.clean_at - s, 0), e - s)
+            claim.citations.extend(replace_offset(c, offset) for c in run.citations)
+            claim.flags.extend(replace_offset(f, offset) for f in run.flags)
             if run.start >= claim.start:
                 claim.end = max(claim.end, run.end)
+        self.find_unknown_brackets(claims, kind, number)
         self.current.claims.extend(claims)
         self.paragraph_words.append((number, [w.lower() for w in _WORD_RE.findall(body)]))
-        return "text"
+        return body
 
     def cut_markers(self, line: str, start: int, number: int) -> tuple[list[_Run], str, list[int]]:
         """Split a line into marker runs and the clean text, mapping clean -> file offsets."""
@@ -272,108 +790,252 @@ class _Parser:
         pieces: list[str] = []
         origin: list[int] = []
         cursor = 0
-        for match in _MARKER_RE.finditer(line):
+        for match in _BRACKET_RE.finditer(line):
+            found = _marker(match)
+            if found is None:
+                continue
+            what, label, end = found
             if match.start() > cursor:
                 pieces.append(line[cursor : match.start()])
                 origin.extend(range(start + cursor, start + match.start()))
             clean_at = len(origin)
+            body_start = start + match.start("body") - 1
             if runs and runs[-1].end == start + match.start():
                 run = runs[-1]
-                run.end = start + match.end()
+                run.end = start + end
             else:
-                run = _Run(start + match.start(), start + match.end(), clean_at, [], [], False)
+                run = _Run(start + match.start(), start + end, clean_at, [], [])
                 runs.append(run)
-            self.read_marker(match, start, number, run)
-            run.glued = bool(run.flags) and line[match.end() : match.end() + 1].isalnum()
-            cursor = match.end()
+            if what == "citation":
+                self.labels_in_order.append(label)
+                locator = match.group("loc") or "" if end == match.end() else ""
+                run.citations.append(ParsedCitation(label, locator, body_start, start + end))
+            else:
+                run.flags.append(ParsedFlag(what, label, body_start, body_start + len(label) + 2))
+            cursor = end
         pieces.append(line[cursor:])
         origin.extend(range(start + cursor, start + len(line)))
         origin.append(start + len(line))
+        clean = "".join(pieces)
         for run in runs:
-            if run.glued:
-                self.note(
-                    "glued_tag",
-                    number,
-                    f"tag {self.text[run.start : run.end].strip()!r} is glued to the next word",
-                )
-        return runs, "".join(pieces), origin
+            self.decide_break(run, clean, line, start, number)
+        return runs, clean, origin
 
-    def read_marker(self, match: re.Match, start: int, number: int, run: _Run) -> None:
-        # Spans leave out the spaces the marker pattern swallows before the bracket.
-        body_start = start + match.start() + (len(match.group()) - len(match.group().lstrip()))
-        body_end = start + match.end()
-        if match.group("tag"):
-            label = match.group("tag")
-            run.flags.append(ParsedFlag(TAG_KINDS.get(label, OTHER), label, body_start, body_end))
+    def decide_break(self, run: _Run, clean: str, line: str, start: int, number: int) -> None:
+        """Whether a marker run ends its sentence where no space or no full stop says so."""
+        after = line[run.end - start : run.end - start + 2]
+        before = clean[: run.clean_at].rstrip()
+        if not before:
             return
-        if match.group("num"):
-            label = str(int(match.group("num")))
-        elif match.group("letter"):
-            label = match.group("letter")
-        else:
-            label = f"{match.group('group')} {int(match.group('gnum'))}"
-        self.labels_in_order.append(label)
-        run.citations.append(ParsedCitation(label, match.group("loc") or "", body_start, body_end))
+        marker = self.text[run.start : run.end].strip()
+        if after[:1].isalnum():
+            run.glued = True
+            if after[:1].isupper() or before[-1] in _TERMINAL | _QUOTES_AFTER:
+                run.breaks = True
+            kind = "glued_tag" if run.flags and not run.citations else "glued_marker"
+            self.note(kind, number, f"{marker!r} is glued to the next word")
+            return
+        if (
+            after[:1] == " "
+            and after[1:2].isupper()
+            and before[-1].islower()
+            and run.citations
+            and _words(before[-30:])
+            and _words(before[-30:])[-1][:1].islower()
+        ):
+            run.breaks = True
+            self.note(
+                "sentence_without_full_stop",
+                number,
+                f"{marker!r} follows a word without a full stop and precedes a capital: "
+                "taken as the end of a sentence",
+            )
 
-    def attach_orphan_markers(self, runs: list[_Run], number: int) -> None:
-        """Markers on a line of their own belong to the sentence before them."""
-        claims = self.current.claims
-        citations = [c for run in runs for c in run.citations]
-        if claims:
-            claims[-1].citations.extend(citations)
-            claims[-1].flags.extend(f for run in runs for f in run.flags)
+    def find_unknown_brackets(self, claims: list[ParsedClaim], kind: str, number: int) -> None:
+        """Bracketed text that is neither a marker nor a tag stays in the text as written.
+
+        Inside a quotation it is an editorial insertion (``[the]``, ``[sic]``); elsewhere the
+        importer cannot tell, so it says so once per distinct bracket.
+        """
+        for claim in claims:
+            for match in re.finditer(r"\[([^\[\]\n]{1,100})\]", claim.text):
+                if kind == QUOTATION or _inside_quotes(claim.text, match.start()):
+                    continue
+                self.unknown_brackets[match.group()].append(number)
+
+    def report_unknown_brackets(self) -> None:
+        for bracket, numbers in self.unknown_brackets.items():
+            more = f" ({len(numbers)} times)" if len(numbers) > 1 else ""
             self.note(
-                "markers_alone",
-                number,
-                f"{len(citations)} citation marker(s) on a line of their own; "
-                "attached to the sentence before",
+                "unknown_bracket",
+                numbers[0],
+                f"{bracket} is neither a citation marker nor a known maintenance tag; "
+                f"kept in the text as written{more}",
             )
-        else:
-            labels = ", ".join(c.label for c in citations)
+
+    def check_ending(self, lines: list[_Line]) -> None:
+        prose = [line for line in lines if line.kind == PARAGRAPH]
+        if not prose or not self.current_claims():
+            return
+        last_line = lines[-1]
+        if last_line.kind != PARAGRAPH:
+            return
+        last = self.current_claims()[-1]
+        if last.kind == STATEMENT and last.text.rstrip()[-1:] not in _TERMINAL | _QUOTES_AFTER:
             self.note(
-                "markers_alone",
-                number,
-                f"citation marker(s) [{labels}] before any text of their section; "
-                "their sources are kept, no claim cites them",
+                "truncated",
+                last.line,
+                "the file ends in the middle of a sentence: it may have been cut off",
             )
+
+    def current_claims(self) -> list[ParsedClaim]:
+        return [claim for section in self.sections for claim in section.claims]
+
+    def renumber_apparatus(self, kept: list[ParsedSection]) -> None:
+        index = {id(section): i for i, section in enumerate(kept)}
+        nearest = 0
+        mapping = {}
+        for i, section in enumerate(self.sections):
+            if id(section) in index:
+                nearest = index[id(section)]
+            mapping[i] = nearest
+        for item in self.apparatus:
+            item.section = mapping[item.section]
 
     # -- sources
 
     def collect_sources(self) -> list[ParsedSource]:
         cited = list(dict.fromkeys(self.labels_in_order))
-        groups = list(dict.fromkeys(label.rsplit(" ", 1)[0] for label in cited if " " in label))
-        notes: dict[str, str] = {}
-        for key, text, line in self.footnotes:
-            if key.isdigit():
-                if len(groups) > 1:
-                    self.note(
-                        "ambiguous_footnote",
-                        line,
-                        f"footnote {key} could belong to any of {', '.join(groups)}; "
-                        f"filed under {groups[0]!r}",
-                    )
-                label = f"{groups[0] if groups else 'notes'} {int(key)}"
-            else:
-                label = key
-            if label in notes:
-                self.note("duplicate_footnote", line, f"footnote {key} appears twice; both kept")
-                notes[label] = f"{notes[label]}\n{text}"
-            else:
-                notes[label] = text
+        entries = self.number_lists(cited)
+        texts: dict[str, list[str]] = {}
+        for label, text, line, item in entries:
+            if label in texts:
+                self.note("duplicate_entry", line, f"entry [{label}] appears twice; both kept")
+            texts.setdefault(label, []).append(text)
+            item.source_label = label
             if label not in cited:
-                self.note("uncited_footnote", line, f"footnote {key} is never cited in the text")
+                self.note("uncited_entry", line, f"entry [{label}] is never cited in the text")
         sources = []
-        for label in [*cited, *(label for label in notes if label not in cited)]:
+        for label in [*cited, *(label for label in texts if label not in cited)]:
             kind = REFERENCE if label.isdigit() else NOTE
-            if kind == NOTE and label not in notes:
+            text = "\n".join(texts.get(label, []))
+            if kind == NOTE and label not in texts:
                 self.note(
                     "note_without_text",
                     1,
                     f"[{label}] is cited but the footnote list has no text for it",
                 )
-            sources.append(ParsedSource(label, kind, notes.get(label, "")))
+            fields = references.read_reference(text) if text else None
+            source = ParsedSource(label, kind, text)
+            if fields is not None:
+                for name in (
+                    "author",
+                    "title",
+                    "published",
+                    "publisher",
+                    "url",
+                    "archive_url",
+                    "isbn",
+                    "doi",
+                ):
+                    setattr(source, name, getattr(fields, name))
+            sources.append(source)
+        self.report_missing_entries(cited, texts)
         sources.sort(key=_source_order)
         return sources
+
+    def number_lists(self, cited: list[str]) -> list[tuple[str, str, int, ParsedApparatus]]:
+        """Give each list entry the label it numbers.
+
+        A numbered list with letters (``a. ^``) numbers letter notes. Otherwise a list takes
+        the group of markers its heading names (``Notes`` for ``[notes 1]``, ``[note 1]``),
+        else the group whose cited numbers it covers best; plain numbers are the default.
+        Unnumbered entries count from 1 in their list.
+        """
+        groups = list(dict.fromkeys(label.rsplit(" ", 1)[0] for label in cited if " " in label))
+        numbers: dict[str, set[int]] = defaultdict(set)
+        for label in cited:
+            group, _, number = label.rpartition(" ")
+            if number.isdigit():
+                numbers[group].add(int(number))
+        taken: set[str] = set()
+        result = []
+        for entry_list in self.lists:
+            keys = [line.entry.key for line in entry_list.lines]
+            size = len(keys)
+            group = self.group_of(entry_list, groups, numbers, size, taken)
+            taken.add(group)
+            empty = 0
+            for count, (line, key) in enumerate(zip(entry_list.lines, keys, strict=True), 1):
+                if key and not key.isdigit():
+                    label = key
+                else:
+                    number = int(key) if key else count
+                    label = f"{group} {number}" if group else str(number)
+                if not line.entry.text.strip():
+                    empty += 1
+                if group or not label.isdigit():
+                    line.apparatus.kind = FOOTNOTE
+                result.append((label, line.entry.text.strip(), line.number, line.apparatus))
+            if empty:
+                self.note(
+                    "entries_without_text",
+                    entry_list.lines[0].number,
+                    f"{empty} of {size} reference entries have no text",
+                )
+        return result
+
+    @staticmethod
+    def group_of(entry_list, groups, numbers, size, taken) -> str:
+        keys = [line.entry.key for line in entry_list.lines]
+        if any(key and not key.isdigit() for key in keys):
+            return ""
+        heading = _heading_key(entry_list.heading)
+        for group in groups:
+            if group in taken:
+                continue
+            stem = group.lower().rstrip(".s")
+            if stem and heading.startswith(stem[:4]):
+                return group
+        candidates = [g for g in ["", *groups] if g not in taken]
+        if not candidates:
+            return ""
+
+        def fit(group: str) -> tuple[int, int]:
+            cited = numbers.get(group, set())
+            covered = len(cited & set(range(1, size + 1)))
+            return (covered, -abs(max(cited, default=0) - size))
+
+        best = max(candidates, key=fit)
+        if fit(best)[0] == 0:
+            # Nothing it numbers is cited: notes of the one group cited, if plain numbers
+            # are not cited at all, else plain numbers.
+            cited_groups = [g for g in candidates if g and numbers.get(g)]
+            if cited_groups and not numbers.get(""):
+                return cited_groups[0]
+            return "" if "" in candidates else best
+        return best
+
+    def report_missing_entries(self, cited: list[str], texts: dict[str, list[str]]) -> None:
+        if not self.lists:
+            return
+        listed_groups = {label.rsplit(" ", 1)[0] if " " in label else "" for label in texts}
+        missing = [
+            label
+            for label in cited
+            if label not in texts
+            and (label.rsplit(" ", 1)[0] if " " in label else "") in listed_groups
+            and label.isdigit() == ("" in listed_groups or not label.isdigit())
+        ]
+        if missing:
+            shown = ", ".join(f"[{label}]" for label in missing[:10])
+            more = " …" if len(missing) > 10 else ""
+            self.note(
+                "cited_without_entry",
+                self.lists[0].lines[0].number,
+                f"{len(missing)} of {len(cited)} cited sources have no entry in the "
+                f"reference lists: {shown}{more}",
+            )
 
     # -- anomalies across paragraphs
 
@@ -410,6 +1072,24 @@ class _Parser:
                     break
 
 
+def replace_offset(item, offset: int):
+    from dataclasses import replace
+
+    return replace(item, offset=offset)
+
+
+def _heading_key(text: str) -> str:
+    return " ".join(vocabulary.split_edit_suffix(text)[0].split()).casefold()
+
+
+def _inside_quotes(text: str, at: int) -> bool:
+    before = text[:at]
+    straight = before.count('"') % 2 == 1
+    curly = before.count("“") > before.count("”")
+    guillemets = before.count("«") > before.count("»")
+    return straight or curly or guillemets
+
+
 def _source_order(source: ParsedSource) -> tuple:
     if source.kind == REFERENCE:
         return (0, int(source.label), "")
@@ -417,16 +1097,7 @@ def _source_order(source: ParsedSource) -> tuple:
     return (1, int(number) if number.isdigit() else 0, group or source.label)
 
 
-# --------------------------------------------------------------------------- classification
-
-
-def _looks_like_heading(line: str) -> bool:
-    heading = line.strip()
-    if len(heading) > HEADING_MAX_CHARS or _MARKER_RE.search(heading) or "[" in heading:
-        return False
-    if heading[-1] in _CLOSING_PUNCTUATION or not (heading[0].isupper() or heading[0].isdigit()):
-        return False
-    return len(heading.split()) <= HEADING_MAX_WORDS
+# --------------------------------------------------------------------------- captions
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -446,6 +1117,10 @@ _CLAUSE_OPENERS = _word_set(
     "who whom whose which that where when while after before because since although though "
     "if as until unless"
 )
+# A sentence opening with one of these is a statement ("After the war, …", "As of 2020, …").
+_STATEMENT_OPENERS = _CLAUSE_OPENERS | _word_set(
+    "during following despite however according in on by from between"
+)
 _NOT_SUBJECTS = _word_set("the a an of in on at by to for from with and or")
 _PICTURE_WORDS = _word_set(
     "photo photograph picture image map painting drawing poster illustration portrait "
@@ -461,10 +1136,14 @@ def _looks_like_caption(sentences: list[str]) -> bool:
     tense, and no "-ed" verb used actively (a participle followed by "by" is passive).
     Present-tense verbs cannot be told from nouns without a tagger, so a paragraph of several
     sentences counts as a caption only when one of them names the picture ("Photo by ...");
-    otherwise its sentences would wrongly be merged into one claim.
+    otherwise its sentences would wrongly be merged into one claim. A sentence that opens
+    with a subordinating word ("After …", "As of …") is a statement, however short.
     """
     text = " ".join(sentences)
-    if len(_WORD_RE.findall(text)) > CAPTION_MAX_WORDS or text.rstrip()[-1:] in {":", "?", "!"}:
+    words = _WORD_RE.findall(text)
+    if not words or len(words) > CAPTION_MAX_WORDS or text.rstrip()[-1:] in {":", "?", "!"}:
+        return False
+    if words[0].lower() in _STATEMENT_OPENERS:
         return False
     if len(sentences) > 1 and not any(
         (_WORD_RE.findall(sentence) or [""])[0].lower() in _PICTURE_WORDS for sentence in sentences

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Literal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_unicode_slug
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from .. import alignment, importer, roles
 from ..models import (
+    Apparatus,
     ChangeKind,
     ChangeProposal,
     Citation,
@@ -32,16 +36,24 @@ from .proposals import add_change, create_proposal, submit_proposal
 from .recording import InvalidChange, _Recorder
 
 IMPORTER_USERNAME = "archive-importer"
+# The rows an import writes, in the order they are written.
+IMPORTED_MODELS = (Section, Source, Claim, Citation, Flag, Apparatus)
+SOURCE_FIELDS = ("author", "title", "published", "publisher", "url", "archive_url", "isbn", "doi")
 
 Writer = Callable[[type[models.Model], list[models.Model]], list[models.Model]]
 
 
 class ImportRefused(Exception):
-    """The file is valid but importing it would overwrite or duplicate archived content."""
+    """The file cannot be imported as it is: it would overwrite, duplicate or not fit archived
+    content, or which document it is cannot be told. Names the file and, where it applies,
+    the line."""
 
-    def __init__(self, file_name: str, message: str):
+    def __init__(self, file_name: str, message: str, line: int | None = None):
         self.file_name = file_name
-        super().__init__(f"{file_name}: {message}")
+        self.message = message
+        self.line = line
+        where = f"{file_name}:{line}" if line else file_name
+        super().__init__(f"{where}: {message}")
 
 
 @dataclass
@@ -55,6 +67,10 @@ class ImportOutcome:
         "proposed",
         "would propose",
         "nothing to propose",
+        # Only with ``new_only``: an archived document, left alone.
+        "changed",  # the file differs from its last import: a proposal is for someone to make
+        "pending",  # ... and a re-import proposal of the document is still undecided
+        "ambiguous",  # which document the file is cannot be told (``summary`` says why)
     ]
     counts: dict[str, int]
     anomalies: list[importer.Anomaly] = field(default_factory=list)
@@ -82,12 +98,22 @@ def importer_user():
 
 
 def document_slug(parsed: importer.ParsedDocument, source: importer.SourceFile) -> str:
-    """The public identifier of a document: from its title, else its file name."""
-    for candidate in (parsed.title, source.name.rsplit(".", 1)[0]):
-        slug = slugify(candidate)[:200].strip("-")
+    """The public identifier of a document: its title's letters in any script, else its file
+    name's, else its file's hash."""
+    return _slug(parsed, source, allow_unicode=True)
+
+
+def _slug(parsed, source, *, allow_unicode: bool) -> str:
+    limit = Document._meta.get_field("slug").max_length
+    for candidate in (parsed.title, PurePath(source.name).stem):
+        slug = slugify(candidate, allow_unicode=allow_unicode)[:limit].strip("-_")
         if slug:
             return slug
     return f"document-{source.sha256[:12]}"
+
+
+def _same_title(one: str, other: str) -> bool:
+    return " ".join(one.split()) == " ".join(other.split())
 
 
 def import_documents(
@@ -95,8 +121,16 @@ def import_documents(
     files: Sequence[tuple[importer.SourceFile, importer.ParsedDocument]],
     user=None,
     dry_run: bool = False,
+    document: str | None = None,
+    new_only: bool = False,
 ) -> list[ImportOutcome]:
     """Import parsed files all together or not at all.
+
+    Which archived document a file is, is decided by identity: the document whose slug
+    and title are the file's (see ``_identify``); when that cannot be told, nothing is
+    imported and the refusal names the documents it could be. ``document`` (one file
+    only) names the document instead: an archived slug makes the file its new version, a
+    new slug a new document under that slug.
 
     A file whose text is the one last imported for its document is reported as unchanged.
     A changed version of an archived document writes no content: it is recorded as an
@@ -105,13 +139,27 @@ def import_documents(
     it and so must be allowed to propose: a person named with ``--user``, never the
     system importer user, so every proposal has someone who answers for it, can revise it
     when changes are requested and can rebase it after a conflict.
+
+    ``new_only`` imports only the files of documents the archive does not have yet, and
+    reports the others' state (unchanged, changed, a re-import proposal pending,
+    undecidable) without proposing or refusing anything: what seeding an archive needs.
+
+    Every value an import would store is checked against its column before anything is
+    written (``_check_stored_values``).
     """
+    if document is not None:
+        _check_document_option(document, files)
     with transaction.atomic():
-        plans = [(source, parsed, _plan(source, parsed)) for source, parsed in files]
-        slugs = [outcome.slug for _, _, outcome in plans]
+        plans = [
+            (source, parsed, _plan(source, parsed, document=document, new_only=new_only))
+            for source, parsed in files
+        ]
+        slugs = [o.slug for _, _, o in plans if o.status not in ("ambiguous",)]
         for slug in {s for s in slugs if slugs.count(s) > 1}:
             names = [o.file_name for _, _, o in plans if o.slug == slug]
             raise ImportRefused(names[-1], f"{' and '.join(names)} are both the document {slug!r}")
+        for source, parsed, outcome in plans:
+            _check_stored_values(source, parsed, outcome)
         for _, _, outcome in plans:
             if outcome.status == "would propose":
                 _check_proposer(outcome, user)
@@ -140,14 +188,39 @@ _UNDECIDED = (
 )
 
 
-def _plan(source: importer.SourceFile, parsed: importer.ParsedDocument) -> ImportOutcome:
-    slug = document_slug(parsed, source)
+def _plan(
+    source: importer.SourceFile,
+    parsed: importer.ParsedDocument,
+    *,
+    document: str | None = None,
+    new_only: bool = False,
+) -> ImportOutcome:
+    if document is not None:
+        # Named by the operator: that document, archived or new, whatever its title.
+        slug = document
+        existing = Document.objects.select_for_update().filter(slug=slug).first()
+    else:
+        slug = document_slug(parsed, source)
+        existing, candidates = _identify(source, parsed, slug)
+        if candidates:
+            message = _ambiguity(source, parsed, slug, candidates, new_only=new_only)
+            if not new_only:
+                raise ImportRefused(source.name, message)
+            outcome = ImportOutcome(
+                source.name, slug, "ambiguous", parsed.counts(), parsed.anomalies
+            )
+            outcome.summary = message
+            return outcome
     outcome = ImportOutcome(source.name, slug, "would import", parsed.counts(), parsed.anomalies)
-    # Locked so two imports of versions of one document queue instead of both proposing.
-    existing = Document.objects.select_for_update().filter(slug=slug).first()
     if existing is None:
         return outcome
+    outcome.slug = existing.slug
     outcome.document = existing
+    if not _same_title(existing.title, parsed.title):
+        outcome.notes.append(
+            f"the file's title is {parsed.title!r} and the archived one {existing.title!r}, "
+            "which is kept: a title is not a change kind, so it is not proposed"
+        )
     # "Unchanged" means the same text as the file last imported, not the same as the live
     # text: editors' approved changes since then must not be proposed away each time the
     # same seed is imported again. A rejected re-import stays decided for that text too.
@@ -162,6 +235,14 @@ def _plan(source: importer.SourceFile, parsed: importer.ParsedDocument) -> Impor
         .order_by("pk")
         .first()
     )
+    if new_only:
+        outcome.run = last_run
+        outcome.proposal = pending or (
+            existing.proposals.filter(import_run__isnull=False).order_by("-pk").first()
+        )
+        if pending is not None:
+            outcome.status = "pending"
+            return outcome
     if pending is not None:
         # Two open re-import proposals would both add the same new sentences (additions
         # have no earlier version to conflict on), so one version is reviewed at a time.
@@ -175,9 +256,265 @@ def _plan(source: importer.SourceFile, parsed: importer.ParsedDocument) -> Impor
     reimport = _compare_with_live(existing, source, parsed)
     outcome.reimport = reimport
     outcome.summary = reimport.summary()
-    outcome.notes = reimport.notes
-    outcome.status = "would propose" if reimport.changes else "nothing to propose"
+    outcome.notes = outcome.notes + reimport.notes
+    if not reimport.changes:
+        outcome.status = "nothing to propose"
+    else:
+        outcome.status = "changed" if new_only else "would propose"
     return outcome
+
+
+# --------------------------------------------------------------------------- identity
+#
+# A document is the same article as a file when its slug and its title are the file's
+# (the title compared after collapsing whitespace). A slug alone is no identity: titles
+# that differ only in case or punctuation share one, and before slugs kept non-ASCII
+# letters every Cyrillic title shared the file-name fallback. So when the slug is taken by
+# another title, or a document with another identity was imported from a file of the same
+# name, the import stops and the operator says which document it is (``document=``).
+
+
+def _identify(
+    source: importer.SourceFile, parsed: importer.ParsedDocument, slug: str
+) -> tuple[Document | None, list[Document]]:
+    """The archived document the file is, or the documents it could be when that is unclear.
+
+    Returns (document, []) for a match, (None, []) for a new document and (None, others)
+    when the operator must choose. A document archived under the slug this archive made
+    before slugs kept non-ASCII letters matches too, when its title is the file's.
+    """
+    slugs = {slug, _slug(parsed, source, allow_unicode=False)}
+    # Locked so two imports of versions of one document queue instead of both proposing.
+    by_slug = list(Document.objects.select_for_update().filter(slug__in=slugs).order_by("pk"))
+    matches = [d for d in by_slug if _same_title(d.title, parsed.title)]
+    taken = [d for d in by_slug if d.slug == slug and d not in matches]
+    same_file = [
+        d
+        for d in Document.objects.filter(
+            Q(file_name=source.name) | Q(import_runs__file_name=source.name)
+        )
+        .distinct()
+        .order_by("pk")
+        if d not in matches
+    ]
+    others = list(dict.fromkeys([*taken, *same_file]))
+    if len(matches) == 1 and not others:
+        return matches[0], []
+    if not matches and not others:
+        return None, []
+    return None, list(dict.fromkeys([*matches, *others]))
+
+
+def _ambiguity(source, parsed, slug: str, candidates: list[Document], *, new_only: bool) -> str:
+    def why(document: Document) -> str:
+        reasons = []
+        if document.slug == slug:
+            reasons.append("the same slug")
+        if _same_title(document.title, parsed.title):
+            reasons.append("the same title")
+        else:
+            reasons.append("another title")
+        if (
+            document.file_name == source.name
+            or document.import_runs.filter(file_name=source.name).exists()
+        ):
+            reasons.append("imported from a file of this name")
+        return (
+            f"{document.slug!r} ({document.title!r}, from {document.file_name}: "
+            f"{', '.join(reasons)})"
+        )
+
+    listed = "; ".join(why(document) for document in candidates)
+    choices = " or ".join(f"--document {document.slug}" for document in candidates)
+    fresh = _free_slug(slug)
+    then = "skipped (--new-only imports only new documents)" if new_only else "nothing was imported"
+    return (
+        f"which document is this? Its title {parsed.title!r} (slug {slug!r}) could be the "
+        f"archived {'document' if len(candidates) == 1 else 'documents'} {listed}. A file is "
+        "matched to a document only when both the slug and the title are the same, so "
+        f"{then}. Name the document with import_document --document SLUG: {choices} to make "
+        f"this file a new version of it, or a slug no document has (such as --document "
+        f"{fresh}) to import it as a new document"
+    )
+
+
+def _free_slug(slug: str) -> str:
+    limit = Document._meta.get_field("slug").max_length
+    taken = set(
+        Document.objects.filter(slug__startswith=slug[: limit - 4]).values_list("slug", flat=True)
+    )
+    number = 2
+    while True:
+        suffix = f"-{number}"
+        candidate = slug[: limit - len(suffix)].rstrip("-_") + suffix
+        if candidate not in taken:
+            return candidate
+        number += 1
+
+
+def _check_document_option(document: str, files: Sequence) -> None:
+    names = [source.name for source, _ in files]
+    if len(names) != 1:
+        raise ImportRefused(
+            ", ".join(names) or "--document",
+            f"--document names one document, so it takes exactly one file, not {len(names)}; "
+            "nothing was imported",
+        )
+    limit = Document._meta.get_field("slug").max_length
+    problem = ""
+    try:
+        validate_unicode_slug(document)
+    except ValidationError:
+        problem = (
+            "a slug is letters and digits of any script, hyphens and underscores, with no "
+            "spaces or other punctuation (such as 'soviet-war-crimes' or "
+            "'советские-военные-преступления')"
+        )
+    if not problem and len(document) > limit:
+        problem = f"it is {len(document):,} characters; a slug has at most {limit}"
+    if problem:
+        raise ImportRefused(
+            names[0],
+            f"--document {document!r} is not a document slug: {problem}; nothing was imported",
+        )
+
+
+# --------------------------------------------------------------------------- what fits
+#
+# A value longer than its column would fail at the database (PostgreSQL) or be stored
+# whole against the model's rule (SQLite), half-way through the import; so every value an
+# import would store in a character column is checked first, against that column's own
+# ``max_length``, and a value that does not fit refuses the whole call.
+
+
+@dataclass(frozen=True)
+class _Stored:
+    model: type[models.Model]
+    field: str
+    value: str
+    what: str
+    line: Callable[[], int | None]
+
+
+# Where a proposed change's payload values end up when the proposal is approved.
+_CHANGED_MODEL = {
+    ChangeKind.EDIT_HEADING: Section,
+    ChangeKind.ADD_CITATION: Citation,
+    ChangeKind.CHANGE_CITATION: Citation,
+    ChangeKind.RAISE_FLAG: Flag,
+    ChangeKind.EDIT_CLAIM: Claim,
+    ChangeKind.ADD_CLAIM: Claim,
+}
+
+
+def _check_stored_values(source, parsed, outcome: ImportOutcome) -> None:
+    if outcome.status == "would import":
+        values = _values_of_document(source, parsed, outcome.slug)
+    elif outcome.status == "would propose":
+        values = _values_of_proposal(source, outcome)
+    else:
+        return
+    for stored in values:
+        problem = _does_not_fit(stored)
+        if problem:
+            raise ImportRefused(source.name, problem, stored.line())
+
+
+def _does_not_fit(stored: _Stored) -> str:
+    column = stored.model._meta.get_field(stored.field)
+    if column.max_length is not None and len(stored.value) > column.max_length:
+        return (
+            f"{stored.what} is {len(stored.value):,} characters; the archive stores at most "
+            f"{column.max_length:,}"
+        )
+    if isinstance(column, models.URLField) and stored.value:
+        validator = URLValidator()
+        try:
+            validator(stored.value)
+        except ValidationError:
+            schemes = ", ".join(validator.schemes)
+            return (
+                f"{stored.what} {_short(stored.value, 80)!r} is not a URL the archive accepts "
+                f"(an absolute address with one of the schemes {schemes})"
+            )
+    return ""
+
+
+def _columns(model, record, what: str, line, *, skip=()) -> Iterator[_Stored]:
+    """The record's values for each character column of ``model`` of the same name."""
+    for column in model._meta.concrete_fields:
+        if not isinstance(column, models.CharField) or column.name in skip:
+            continue
+        value = getattr(record, column.name, None)
+        if isinstance(value, str):
+            name = f"the {model._meta.verbose_name} {column.verbose_name}{what}"
+            yield _Stored(model, column.name, value, name, line)
+
+
+def _values_of_run(source) -> Iterator[_Stored]:
+    def no_line() -> None:
+        return None
+
+    for model in (Document, ImportRun):
+        yield _Stored(model, "file_name", source.name, "the file name", no_line)
+        yield _Stored(model, "sha256", source.sha256, "the file's SHA-256", no_line)
+
+
+def _values_of_document(source, parsed, slug: str) -> Iterator[_Stored]:
+    text = parsed.text
+
+    def at(offset: int) -> Callable[[], int]:
+        return lambda: text.count("\n", 0, offset) + 1
+
+    def on(line: int | None) -> Callable[[], int | None]:
+        return lambda: line
+
+    def source_line(label: str) -> Callable[[], int | None]:
+        def find() -> int | None:
+            for item in parsed.apparatus:
+                if item.source_label == label:
+                    return item.line
+            for citation in parsed.citations:
+                if citation.label == label:
+                    return text.count("\n", 0, citation.start) + 1
+            return None
+
+        return find
+
+    title_line = at(parsed.title_span[0])
+    yield _Stored(Document, "title", parsed.title, "the title", title_line)
+    yield _Stored(Document, "slug", slug, "the document slug", title_line)
+    yield from _values_of_run(source)
+    for section in parsed.sections:
+        yield from _columns(Section, section, "", on(section.line))
+        for claim in section.claims:
+            yield from _columns(Claim, claim, "", on(claim.line))
+            for citation in claim.citations:
+                yield from _columns(Citation, citation, "", at(citation.start))
+    for flag in parsed.flags:
+        yield from _columns(Flag, flag, "", at(flag.start))
+    for parsed_source in parsed.sources:
+        label = parsed_source.label
+        yield from _columns(Source, parsed_source, f" of [{label}]", source_line(label))
+    for item in parsed.apparatus:
+        yield from _columns(Apparatus, item, "", on(item.line))
+
+
+def _values_of_proposal(source, outcome: ImportOutcome) -> Iterator[_Stored]:
+    yield from _values_of_run(source)
+    for planned in outcome.reimport.changes:
+        model = _CHANGED_MODEL.get(planned.kind)
+        if model is None:
+            continue
+        payload = _Payload(planned.payload)
+        yield from _columns(model, payload, "", lambda line=planned.line: line)
+
+
+class _Payload:
+    """A proposed change's payload read as attributes, like the parsed records."""
+
+    def __init__(self, payload: dict):
+        self.__dict__.update(payload)
 
 
 def _load(source, parsed, *, user, slug: str) -> ImportOutcome:
@@ -224,7 +561,7 @@ def _load(source, parsed, *, user, slug: str) -> ImportOutcome:
         now=now,
         write=lambda model, objs: model.objects.bulk_create(objs),
     )
-    for model in (Section, Source, Claim, Citation, Flag):
+    for model in IMPORTED_MODELS:
         _copy_import_to_history(model, run=run, user=user, when=now)
     run.finished_at = max(timezone.now(), now)
     run.save(update_fields=["finished_at"])
@@ -297,6 +634,7 @@ def load_rows(
                 heading=parsed_section.heading,
                 heading_missing=parsed_section.heading_missing,
                 level=parsed_section.level,
+                rule=parsed_section.rule,
                 import_run=run,
                 span_start=parsed_section.start,
                 span_end=parsed_section.end,
@@ -314,6 +652,7 @@ def load_rows(
                 position=number,
                 note_text=parsed_source.note_text,
                 import_run=run,
+                **{name: getattr(parsed_source, name) for name in SOURCE_FIELDS},
             )
             for number, parsed_source in enumerate(parsed.sources, start=1)
         ],
@@ -329,6 +668,7 @@ def load_rows(
                 paragraph=parsed_claim.paragraph,
                 kind=parsed_claim.kind,
                 text=parsed_claim.text,
+                rule=parsed_claim.rule,
                 import_run=run,
                 span_start=parsed_claim.start,
                 span_end=parsed_claim.end,
@@ -345,6 +685,7 @@ def load_rows(
                 source=source_by_label[parsed_citation.label],
                 position=position,
                 locator=parsed_citation.locator,
+                offset=parsed_citation.offset,
                 import_run=run,
                 span_start=parsed_citation.start,
                 span_end=parsed_citation.end,
@@ -359,6 +700,7 @@ def load_rows(
             kind=parsed_flag.kind,
             label=parsed_flag.label,
             raised_at=now,
+            offset=parsed_flag.offset,
             import_run=run,
             span_start=parsed_flag.start,
             span_end=parsed_flag.end,
@@ -376,6 +718,25 @@ def load_rows(
             flag(parsed_flag, claim=claim)
             for claim, parsed_claim in zip(claims, parsed_claims, strict=True)
             for parsed_flag in parsed_claim.flags
+        ],
+    )
+    write(
+        Apparatus,
+        [
+            Apparatus(
+                document=document,
+                section=sections[item.section],
+                position=position,
+                kind=item.kind,
+                text=item.text,
+                rule=item.rule,
+                line=item.line,
+                source=source_by_label.get(item.source_label) if item.source_label else None,
+                import_run=run,
+                span_start=item.start,
+                span_end=item.end,
+            )
+            for position, item in enumerate(parsed.apparatus, start=1)
         ],
     )
 
