@@ -190,7 +190,8 @@ class ParsedDocument:
             if start > cursor:
                 gap = self.text[cursor:start]
                 if _NOT_TEXT.sub("", gap) and not _LIST_MARK.fullmatch(gap.strip()):
-                    pieces.append((self.text.count("\n", 0, cursor) + 1, gap))
+                    first = cursor + len(gap) - len(gap.lstrip())
+                    pieces.append((self.text.count("\n", 0, first) + 1, gap.strip()))
             cursor = max(cursor, end)
         return pieces
 

@@ -349,6 +349,17 @@ class _Parser:
                 previous = line
                 continue
             kind, rule = self.apparatus_kind(line)
+            if kind is None and intro_list and line.gap <= 1 and self.list_like(line, previous):
+                line.kind, line.rule, line.list_item = (
+                    LIST_ITEM,
+                    "short line in a run after a line ending in ':'",
+                    True,
+                )
+                if following is None or following.gap > 1 or not self.list_like(following, line):
+                    intro_list = False
+                previous = line
+                continue
+            intro_list = False
             if kind is None:
                 heading = self.heading(line, previous, following, evidence, toc_levels, role)
                 if heading is not None:
@@ -373,15 +384,13 @@ class _Parser:
                 continue
             if _BULLET_RE.match(text):
                 line.kind, line.rule, line.list_item = LIST_ITEM, "bullet or number", True
-            elif intro_list or self.starts_list(line, previous, lines[i + 1 : i + 3]):
+            elif self.starts_list(line, previous, following):
                 line.kind, line.rule, line.list_item = (
                     LIST_ITEM,
                     "short line in a run after a line ending in ':'",
                     True,
                 )
                 intro_list = True
-                if following is None or following.gap > 1 or not self.list_like(following):
-                    intro_list = False
             else:
                 line.kind, line.rule = PARAGRAPH, "running text"
                 seen_prose = seen_prose or _is_prose(text)
@@ -559,22 +568,28 @@ class _Parser:
             return INFOBOX, "short row in a block of short lines before the text"
         return None, ""
 
-    def list_like(self, line: _Line) -> bool:
+    def list_like(self, line: _Line, before: _Line | None = None) -> bool:
+        """Short enough for a list item, and ending like the item before it."""
         text = strip_markers(line.text)
+        if before is not None and before.kind == LIST_ITEM:
+            ends = strip_markers(before.text).rstrip()[-1:] in _TERMINAL
+            if (text.rstrip()[-1:] in _TERMINAL) != ends:
+                return False
         return (
             0 < len(_words(text)) <= LIST_ITEM_MAX_WORDS
             and not vocabulary.hatnote(line.text)
             and not _WIKI_HEADING_RE.match(line.text)
         )
 
-    def starts_list(self, line: _Line, previous: _Line | None, after: list[_Line]) -> bool:
+    def starts_list(self, line: _Line, previous: _Line | None, following: _Line | None) -> bool:
         """Two or more short lines after a line ending in ":" are a list, not a quotation."""
         if previous is None or not previous.text.endswith(":") or line.gap > 1:
             return False
-        if not after or after[0].gap > 1:
+        if following is None or following.gap > 1:
             return False
-        run = [line, after[0]]
-        return all(self.list_like(n) for n in run)
+        ends = strip_markers(line.text).rstrip()[-1:] in _TERMINAL
+        same_end = (strip_markers(following.text).rstrip()[-1:] in _TERMINAL) == ends
+        return self.list_like(line) and self.list_like(following) and same_end
 
     # -- pass two: records
 

@@ -1,0 +1,240 @@
+"""Structure before sentences: what each line of a copy is, and nothing of it lost.
+
+The rendered-page fixture is a made-up article written in the style of a copied Wikipedia
+page: page chrome, a hatnote, infobox rows, a numbered table of contents, ``[edit]``
+suffixes, a maintenance box, a see-also list, a caret reference list, categories.
+"""
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from archive.importer import parse, strip_markers
+
+FIXTURES = Path(__file__).parent / "fixtures"
+RENDERED = (FIXTURES / "exampleton_rendered.txt").read_text()
+
+
+@pytest.fixture(scope="module")
+def rendered():
+    return parse(RENDERED, "exampleton_rendered.txt")
+
+
+def apparatus_kinds(document, section=None):
+    return Counter(a.kind for a in document.apparatus if section is None or a.section == section)
+
+
+def test_rendered_copy_title_drops_the_site_suffix_and_chrome_is_kept_apart(rendered):
+    assert rendered.title == "Battle of Exampleton"
+    chrome = [a.text for a in rendered.apparatus if a.kind == "chrome"]
+    assert chrome[:3] == [
+        "From Wikipedia, the free encyclopedia",
+        "Jump to navigation",
+        "Jump to search",
+    ]
+    assert chrome[-1].startswith("Retrieved from")
+
+
+def test_rendered_copy_headings_and_levels_follow_its_table_of_contents(rendered):
+    assert [(s.heading, s.level) for s in rendered.sections] == [
+        ("", 2),
+        ("Background", 2),
+        ("Fortifications", 3),
+        ("Battle", 2),
+        ("See also", 2),
+        ("References", 2),
+    ]
+    assert apparatus_kinds(rendered)["toc"] == 6
+    assert all(s.rule == "listed in the table of contents" for s in rendered.sections[1:])
+
+
+def test_edit_suffix_is_left_out_of_the_heading_but_inside_its_span(rendered):
+    background = rendered.sections[1]
+    assert background.heading == "Background"
+    assert rendered.text[background.start : background.end] == "Background[edit]"
+    assert not any(f.label == "edit" for f in rendered.flags)
+
+
+def test_apparatus_is_never_a_claim(rendered):
+    texts = " ".join(c.text for c in rendered.claims)
+    for phrase in ("Main article", "Jump to", "Learn how", "Categories", "Date", "Smith, John"):
+        assert phrase not in texts
+    kinds = apparatus_kinds(rendered)
+    assert kinds["hatnote"] == 2  # "For the 1990 film, see …" and "Main article: …"
+    assert kinds["infobox"] == 4
+    assert kinds["maintenance_box"] == 1
+    assert kinds["navigation"] == 2
+    assert kinds["category"] == 1
+
+
+def test_reference_list_gives_its_text_to_the_sources_it_numbers(rendered):
+    sources = {s.label: s for s in rendered.sources}
+    assert sorted(sources, key=int) == [str(n) for n in range(1, 9)]
+    assert sources["1"].note_text.startswith("Smith, John (2005). The Ruritanian Wars.")
+    assert sources["1"].isbn == "978-0-19-000000-0"
+    assert sources["1"].author == "Smith, John" and sources["1"].published == "2005"
+    assert sources["2"].note_text == "Jones 2001, p. 12."  # backlinks "Jump up to: a b" gone
+    assert sources["8"].note_text == ""
+    assert [a.message for a in rendered.anomalies if a.kind == "entries_without_text"] == [
+        "1 of 8 reference entries have no text"
+    ]
+    entries = [a for a in rendered.apparatus if a.kind == "reference_entry"]
+    assert [a.source_label for a in entries] == [str(n) for n in range(1, 9)]
+    # an entry cites nothing: every citation comes from the article's text
+    assert len(rendered.citations) == 8
+
+
+def test_editorial_insertions_stay_in_the_text_and_unknown_brackets_are_reported(rendered):
+    texts = [c.text for c in rendered.claims]
+    assert 'He had said: "we shall take [the] town by spring".' in texts
+    assert any('"the [old] fox"' in t for t in texts)
+    unknown = [a for a in rendered.anomalies if a.kind == "unknown_bracket"]
+    assert unknown == []  # both stand inside quotation marks
+
+
+def test_an_unknown_bracket_outside_quotes_is_kept_and_reported_once():
+    document = parse("T\n\nThe [second] army came.[1] The [second] one left.\n", "t.txt")
+    assert [c.text for c in document.claims] == [
+        "The [second] army came.",
+        "The [second] one left.",
+    ]
+    [anomaly] = [a for a in document.anomalies if a.kind == "unknown_bracket"]
+    assert "[second]" in anomaly.message and "2 times" in anomaly.message
+    assert document.flags == []
+
+
+def test_a_marker_glued_to_the_next_sentence_ends_it(rendered):
+    texts = [c.text for c in rendered.claims]
+    assert "The walls were built by I. K. Brunel's teacher." in texts
+    assert "Later they were rebuilt." in texts
+    assert any(a.kind == "glued_marker" for a in rendered.anomalies)
+
+
+def test_a_marker_before_a_capital_without_a_full_stop_ends_the_sentence(rendered):
+    texts = [c.text for c in rendered.claims]
+    assert "The citadel, as of 1812, held 400 men" in texts
+    assert "The garrison was small." in texts
+    assert any(a.kind == "sentence_without_full_stop" for a in rendered.anomalies)
+
+
+def test_citations_keep_where_they_stand_in_the_claim():
+    document = parse("T\n\nA,[1] B[2] and C.[1]\n", "t.txt")
+    [claim] = document.claims
+    assert claim.text == "A, B and C."
+    assert [(c.label, c.offset) for c in claim.citations] == [("1", 2), ("2", 4), ("1", 11)]
+
+
+def test_image_markup_keeps_its_caption_as_a_caption():
+    text = "T\n\nIntro sentence here.\n\n[[File:Berlin.jpg|thumb|upright=1.2|Soldiers in Berlin]]\n"
+    document = parse(text, "t.txt")
+    assert [(c.kind, c.text) for c in document.claims][-1] == ("caption", "Soldiers in Berlin")
+    assert apparatus_kinds(document)["markup_remnant"] == 2
+    assert document.unaccounted() == []
+
+
+def test_short_lines_after_a_colon_are_a_list_not_a_quotation():
+    text = "T\n\nThe causes were:\n\nPoverty and hunger\n\nThe war of 1810\n\nLater came peace.\n"
+    document = parse(text, "t.txt")
+    assert [(c.kind, c.text) for c in document.claims] == [
+        ("statement", "The causes were:"),
+        ("list_item", "Poverty and hunger"),
+        ("list_item", "The war of 1810"),
+        ("statement", "Later came peace."),
+    ]
+
+
+def test_bulleted_items_are_list_items_without_their_bullets():
+    document = parse("T\n\nMembers:\n\n• Anna Berg[1]\n• Carl Dahl\n", "t.txt")
+    items = [(c.kind, c.text) for c in document.claims if c.kind == "list_item"]
+    assert items == [("list_item", "Anna Berg"), ("list_item", "Carl Dahl")]
+    assert document.unaccounted() == []
+
+
+def test_headings_without_blank_lines_around_them():
+    text = (
+        "Town\n"
+        "The town lies on a river. It has a bridge.\n"
+        "History\n"
+        "The town was founded in 1200 by monks from the north.\n"
+        "Geography\n"
+        "The river floods every spring, and the bridge was rebuilt.\n"
+    )
+    document = parse(text, "t.txt")
+    assert [s.heading for s in document.sections] == ["", "History", "Geography"]
+    assert [len(s.claims) for s in document.sections] == [2, 1, 1]
+
+
+def test_statements_opening_with_after_or_as_of_are_not_captions():
+    text = "T\n\nFirst line of text.\n\nAs of 2020, three museums.\n\nAfter the war, new bridges.\n"
+    kinds = {c.text: c.kind for c in parse(text, "t.txt").claims}
+    assert kinds["As of 2020, three museums."] == "statement"
+    assert kinds["After the war, new bridges."] == "statement"
+    assert parse("T\n\nText.\n\nThe bridge in 1900.\n", "t.txt").claims[-1].kind == "caption"
+
+
+def test_a_file_cut_off_mid_sentence_is_reported():
+    document = parse("T\n\nThe first sentence ends. The second one was cut off in the\n", "t.txt")
+    assert [a.kind for a in document.anomalies] == ["truncated"]
+    complete = parse("T\n\nThe first sentence ends.\n", "t.txt")
+    assert complete.anomalies == []
+
+
+def test_wiki_markup_headings_give_their_levels_and_never_step_two_down():
+    text = "T\n\nLead text here.\n\n== History ==\n\nOld times.\n\n==== Deep ====\n\nDeep text.\n"
+    document = parse(text, "t.txt")
+    assert [(s.heading, s.level) for s in document.sections] == [
+        ("", 2),
+        ("History", 2),
+        ("Deep", 3),
+    ]
+
+
+def test_a_run_of_empty_headings_is_no_staircase():
+    text = "T\n\nLead text.\n\nOne\n\nTwo\n\nThree\n\nFour\n\nBody text of four.\n"
+    levels = [s.level for s in parse(text, "t.txt").sections]
+    assert max(levels) <= 3
+
+
+def test_non_latin_article_keeps_its_structure():
+    text = (
+        "Пример\n\nГород основан в 1200 году.[1] Он стоит на реке.\n\n"
+        "История[править | править код]\n\nМосты построены в XIX веке.[2]\n\n"
+        "Примечания[править | править код]\n\n↑ Иванов И. И. История города. — М., 1990.\n"
+        "↑ Петров П. П. Мосты. — М., 2001.\n"
+    )
+    document = parse(text, "ru.txt")
+    assert [s.heading for s in document.sections] == ["", "История", "Примечания"]
+    assert [c.text for c in document.claims] == [
+        "Город основан в 1200 году.",
+        "Он стоит на реке.",
+        "Мосты построены в XIX веке.",
+    ]
+    assert {s.label: bool(s.note_text) for s in document.sources} == {"1": True, "2": True}
+
+
+@pytest.mark.parametrize("name", ["harbour_strikes.txt", "exampleton_rendered.txt"])
+def test_nothing_of_the_file_is_unaccounted_for(name):
+    document = parse((FIXTURES / name).read_text(), name)
+    assert document.unaccounted() == []
+    for claim in document.claims:
+        assert strip_markers(document.text[claim.start : claim.end]) == claim.text
+
+
+def test_nothing_of_the_seed_is_unaccounted_for(seed_parsed):
+    assert seed_parsed.unaccounted() == []
+
+
+def test_a_dropped_record_shows_as_unaccounted(seed_parsed):
+    from dataclasses import replace
+
+    broken = replace(seed_parsed, apparatus=seed_parsed.apparatus[1:])
+    [(line, text)] = broken.unaccounted()
+    assert line == 169 and "Der Umgang" in text
+
+
+def test_one_megabyte_paragraph_is_parsed():
+    sentence = "The army marched on the town of Exampleton in the spring.[1] "
+    document = parse("T\n\n" + sentence * (1_000_000 // len(sentence)) + "\n", "big.txt")
+    assert len(document.claims) == 1_000_000 // len(sentence)
+    assert all(c.text.endswith("spring.") for c in document.claims[:50])
