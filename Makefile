@@ -42,8 +42,8 @@ install: $(STAMP)
 migrate: install
 	$(PY) manage.py migrate --noinput
 
-seed: migrate ## import every file in seeds/ (unchanged files are skipped)
-	$(PY) manage.py import_document seeds/*.txt
+seed: migrate ## import the files in seeds/ the archive does not have yet; report the others
+	$(PY) manage.py import_document --new-only seeds/*.txt
 
 bench: install ## benchmarks; figures go to bench/RESULTS.md
 	$(PY) bench/run.py

@@ -1,18 +1,38 @@
 """The public, read-only site: URLs exactly as DESIGN.md lists them."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import feeds, views
+
+
+class UnicodeSlugConverter:
+    """A document slug: letters and digits of any script, hyphens and underscores.
+
+    Django's ``slug`` converter is ASCII-only, but slugs keep the title's letters
+    (``SlugField(allow_unicode=True)``, ``slugify(..., allow_unicode=True)``); this is the
+    pattern of Django's ``validate_unicode_slug``.
+    """
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(UnicodeSlugConverter, "uslug")
 
 app_name = "public"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("documents/<slug:slug>/", views.document, name="document"),
-    path("documents/<slug:slug>/changes/", views.changes, name="changes"),
+    path("documents/<uslug:slug>/", views.document, name="document"),
+    path("documents/<uslug:slug>/changes/", views.changes, name="changes"),
     path("claims/<int:claim_id>/", views.claim, name="claim"),
     path("sources/<int:source_id>/", views.source, name="source"),
     path("search/", views.search, name="search"),
     path("feed/", feeds.ApprovedChangesFeed(), name="feed"),
-    path("api/documents/<slug:slug>.json", views.document_json, name="document_json"),
+    path("api/documents/<uslug:slug>.json", views.document_json, name="document_json"),
 ]

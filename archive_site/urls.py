@@ -5,6 +5,9 @@ from django.urls import include, path
 
 from archive.admin_exports import export_history_view
 
+# A database that is only busy (SQLite's "database is locked") is a 503 to retry.
+handler500 = "archive.errors.server_error"
+
 urlpatterns = [
     # Before the admin's own URLs, which would otherwise claim the path.
     path(

@@ -85,6 +85,8 @@ def database_from_env(default_url: str) -> dict:
                 # Writers take the lock when their transaction starts, so two approvals
                 # cannot both read and then both write (SQLite's stand-in for row locks).
                 "transaction_mode": "IMMEDIATE",
+                # Seconds a connection waits for another's write lock before SQLite gives
+                # up with "database is locked" (then a 503: archive/errors.py).
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             }

@@ -4,6 +4,13 @@ Exists so an archivist can bring a file in with one command and get, for each fi
 what was written (counts and the defects found in the copy) or one clear error that names
 the file and line, with nothing written. A changed version of an archived document is not
 written either: it becomes one proposal for review, proposed by the ``--user`` given.
+
+``--document SLUG`` exists because a file is matched to an archived document only by its
+slug *and* title: when that is unclear (a slug taken by another title, a file name used by
+another document) the import stops, and the operator names the document. ``--new-only``
+exists so that seeding (``make seed``, and so ``make run``) keeps working once the seed
+documents have a life of their own: it imports only documents the archive does not have
+and reports the state of the others instead of proposing or refusing.
 """
 
 from django.conf import settings
@@ -29,8 +36,22 @@ class Command(BaseCommand):
             "becomes a proposal by this user, who must be allowed to propose (an Editor, "
             "Reviewer or Archivist; the system user cannot)",
         )
+        parser.add_argument(
+            "--document",
+            metavar="SLUG",
+            help="the document this file is (one file only): an archived document's slug makes "
+            "the file its new version, a new slug a new document under that slug; needed "
+            "when the importer cannot tell which document a file is",
+        )
+        parser.add_argument(
+            "--new-only",
+            action="store_true",
+            help="import only files of documents the archive does not have yet; for the "
+            "others, report their state (unchanged, changed, a re-import proposal pending "
+            "or decided) and change nothing",
+        )
 
-    def handle(self, *args, paths, dry_run, user, **options):
+    def handle(self, *args, paths, dry_run, user, document, new_only, **options):
         files, errors = [], []
         limit = getattr(settings, "ARCHIVE_MAX_IMPORT_BYTES", importer.DEFAULT_MAX_BYTES)
         for path in paths:
@@ -43,12 +64,16 @@ class Command(BaseCommand):
             raise CommandError("nothing imported:\n" + "\n".join(errors))
         try:
             outcomes = workflow.import_documents(
-                files=files, user=self.find_user(user), dry_run=dry_run
+                files=files,
+                user=self.find_user(user),
+                dry_run=dry_run,
+                document=document,
+                new_only=new_only,
             )
         except workflow.ImportRefused as error:
             raise CommandError(f"nothing imported: {error}") from None
-        for outcome in outcomes:
-            self.report(outcome)
+        for path, outcome in zip(paths, outcomes, strict=True):
+            self.report(outcome, path)
 
     def find_user(self, username):
         if username is None:
@@ -58,7 +83,7 @@ class Command(BaseCommand):
         except get_user_model().DoesNotExist:
             raise CommandError(f"nothing imported: no user named {username!r}") from None
 
-    def report(self, outcome):
+    def report(self, outcome, path):
         counts = outcome.counts
         summary = (
             f"{counts['sections']} sections, {counts['claims']} claims, "
@@ -77,6 +102,9 @@ class Command(BaseCommand):
                     f"{outcome.file_name}: unchanged, already archived as {outcome.slug!r} "
                     f"by import run #{outcome.run.pk}; nothing written"
                 )
+            return
+        if outcome.status in ("changed", "pending", "ambiguous"):
+            self.stdout.write(self.style.WARNING(self.left_alone(outcome, path)))
             return
         if outcome.status == "nothing to propose":
             self.stdout.write(
@@ -112,6 +140,30 @@ class Command(BaseCommand):
             self.stdout.write(f"  {len(outcome.anomalies)} anomalies in the copy:")
             for anomaly in outcome.anomalies:
                 self.stdout.write(f"    line {anomaly.line}: {anomaly.kind}: {anomaly.message}")
+
+    def left_alone(self, outcome, path):
+        """What --new-only says about an archived document it did not touch."""
+        name, slug, proposal = outcome.file_name, outcome.slug, outcome.proposal
+        if outcome.status == "ambiguous":
+            return f"{name}: {outcome.summary}"
+        since = f"import run #{outcome.run.pk}" if outcome.run else "its import"
+        if outcome.status == "pending":
+            return (
+                f"{name}: differs from the last import of {slug!r} ({since}), and its "
+                f"re-import proposal #{proposal.pk} is pending ({proposal.get_state_display()}); "
+                f"once that is decided, run import_document --user NAME {path} to propose this "
+                "version; nothing written"
+            )
+        decided = (
+            f"; the last re-import proposal, #{proposal.pk}, was {proposal.get_state_display()}"
+            if proposal
+            else ""
+        )
+        return (
+            f"{name}: a changed version of {slug!r} ({outcome.summary}, against the live text; "
+            f"the file differs from {since}{decided}); run import_document --user NAME {path} "
+            "to propose it; nothing written"
+        )
 
     def report_notes(self, outcome):
         if outcome.notes:
