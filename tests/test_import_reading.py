@@ -151,7 +151,7 @@ def test_a_link_to_a_fifo_beside_it_is_refused(tmp_path):
 def test_a_dangling_link_is_refused(tmp_path):
     link = tmp_path / "article.txt"
     link.symlink_to("gone.txt")
-    with pytest.raises(ImportFormatError, match=r"is a symbolic link to .*gone\.txt, which does not"):
+    with pytest.raises(ImportFormatError, match=r"is a symbolic link to .*gone\.txt"):
         read_source_file(link)
 
 
