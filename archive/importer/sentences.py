@@ -2,8 +2,8 @@
 
 The splitter is Wikimedia's sentencex: on the labelled corpus in ``tests/data/sentences``
 it makes the fewest boundary errors of the splitters measured (``bench/parse_bench.py``) and
-is some two hundred times faster than pysbd. Four rules written here correct what it gets
-wrong in encyclopedia prose, each true of the writing system rather than of one article:
+is some two hundred times faster than pysbd. Rules written here correct what it gets wrong
+in encyclopedia prose, each true of the writing system rather than of one article:
 
 - a full stop is not a sentence's end when a lower-case letter follows ("Henry Howell,
   Gent. and Margaret");
@@ -11,17 +11,19 @@ wrong in encyclopedia prose, each true of the writing system rather than of one 
   I, V and X, which end sentences as Roman numerals ("during World War I.");
 - a sentence that opens with a parenthesis ends where the parenthesis closes after a full
   stop ("(In 2009, ... Wales.) However, ...");
+- an omission mark belongs to the sentence before it ("the state now.(…) Furthermore");
 - 。, ！ and ？ end a sentence outside brackets and quotation marks, whatever follows
-  (sentencex misses the end before a digit: "...行った。862年には...").
+  (sentencex misses the end before a digit: "...行った。862年には..."), but a quotation that
+  a particle carries on does not end one ("「行く。」と言った。").
 
 Cost is linear in the input: the splitter never sees more than ``CHUNK_CHARS`` characters.
 A longer paragraph is read through a window; the sentences that end before the window's last
-quarter are kept and the window moves on to the first sentence not kept, so every kept
-boundary was decided with at least ``CHUNK_CHARS // 4`` characters of text after it, as it
-would have been in the whole paragraph. Only a single "sentence" longer than a whole window
-is cut without the splitter, at its next full stop, question or exclamation mark followed
-by a space. If the splitter fails on a window, that window's text is one sentence. Spans
-always index into the text given: nothing here changes it.
+quarter are kept and the window moves on to the first sentence not kept, so a boundary is
+decided with the text after it in view, as it would have been in the whole paragraph (when
+no sentence ends before the last quarter, the first one to end is kept). Only a "sentence"
+longer than a whole window is cut without the splitter, at its next full stop, question or
+exclamation mark followed by a space. If the splitter fails on a window, that window's text
+is one sentence. Spans always index into the text given: nothing here changes it.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ from contextlib import contextmanager
 
 SPLITTER = "sentencex"
 CHUNK_CHARS = 2000
-_MARGIN = CHUNK_CHARS // 4
 
 Spans = list[tuple[int, int]]
 SplitFunction = Callable[[str, str], Spans]
@@ -41,6 +42,10 @@ SplitFunction = Callable[[str, str], Spans]
 _CANDIDATE = re.compile(r"[.!?…。！？][\"'”’»)\]」』）]*\s+")
 _CJK_END = re.compile(r"[。！？][」』）)\"”’]*")
 _CJK_OPEN, _CJK_CLOSE = "「『（", "」』）"
+# Japanese particles that carry a sentence on after a closing quotation mark.
+_QUOTATIVE = frozenset("とっのがをにもはで")
+# An editor's mark for words left out of a quotation, then a space.
+_OMISSION = re.compile(r"(?:\((?:…|\.{2,3})\)|\[(?:…|\.{2,3})\])\s+")
 # What may stand before an initial: a space, an opening bracket or quotation mark.
 _BEFORE_INITIAL = frozenset(" \t\n\u00a0\u2009\u200a\u202f([«„\"“'‘")
 _ROMAN_ENDS = frozenset("IVX")
@@ -63,8 +68,10 @@ def using(split: SplitFunction | str) -> Iterator[None]:
     """Split with another function ``(text, language) -> spans`` for a while (benchmarks,
     tests). The name of the shipped splitter stands for itself."""
     global _split
+    if isinstance(split, str) and split != SPLITTER:
+        raise ValueError(f"no splitter named {split!r}; give a function")
     previous = _split
-    _split = _sentencex if split == SPLITTER else split
+    _split = _sentencex if isinstance(split, str) else split
     try:
         yield
     finally:
@@ -90,7 +97,7 @@ _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _UKRAINIAN = re.compile(r"[іїєґІЇЄҐ]")
 _BELARUSIAN = re.compile(r"[ўЎ]")
 _SERBIAN = re.compile(r"[ђјљњћџЂЈЉЊЋЏ]")
-_BULGARIAN_WORDS = frozenset("на от за се да са във със".split())
+_BULGARIAN_WORDS = frozenset(["на", "от", "за", "се", "да", "са", "във", "със"])
 _WORD = re.compile(r"[^\W\d_]+")
 # The commonest short words of each Latin-script language sentencex has rules for.
 _STOP_WORDS = {
@@ -188,10 +195,11 @@ def sentence_bounds(
 
 def _boundaries_between(text: str, start: int, end: int, language: str, out: list[int]) -> None:
     """Append the sentence starts strictly inside text[start:end], in order."""
+    window = CHUNK_CHARS
     pos = start
-    while end - pos > CHUNK_CHARS:
-        found = _boundaries(text[pos : pos + CHUNK_CHARS], language)
-        kept = [b for b in found if b <= CHUNK_CHARS - _MARGIN]
+    while end - pos > window:
+        found = _boundaries(text[pos : pos + window], language)
+        kept = [b for b in found if b <= window - window // 4]
         if not kept and found:  # the first sentence ends late in the window: it is whole
             kept = found[:1]
         if kept:
@@ -200,7 +208,7 @@ def _boundaries_between(text: str, start: int, end: int, language: str, out: lis
             continue
         # A whole window without a boundary: end this over-long sentence at its next likely
         # end after the window, or at the end of the text.
-        candidate = _CANDIDATE.search(text, pos + CHUNK_CHARS, end)
+        candidate = _CANDIDATE.search(text, pos + window, end)
         if candidate is None or candidate.end() >= end:
             return
         pos = candidate.end()
@@ -235,10 +243,15 @@ def _corrected(piece: str, starts: list[int], language: str) -> list[int]:
     kept = []
     for at in starts:
         following = piece[at]
-        if following.islower():
+        if following.islower() or _after_initial(piece, at):
             continue
-        if _after_initial(piece, at):
-            continue
+        if following in _QUOTATIVE and piece[at - 1] in _CJK_CLOSE:
+            continue  # 「行く。」と言った: the quotation goes on as part of the sentence
+        omission = _OMISSION.match(piece, at)
+        if omission:  # "now.(…) Furthermore": the omission mark ends the sentence before it
+            at = omission.end()
+            if at >= len(piece) or (kept and kept[-1] >= at):
+                continue
         kept.append(at)
     added = set(_after_parentheses(piece, kept))
     if "。" in piece or "！" in piece or "？" in piece:
