@@ -120,7 +120,7 @@ def machine() -> str:
 
     libraries = ", ".join(
         f"{name} {importlib.metadata.version(name)}"
-        for name in ("django-simple-history", "django-reversion", "pysbd")
+        for name in ("django-simple-history", "django-reversion", "sentencex")
     )
     rows = [
         ("Date (UTC)", datetime.now(UTC).strftime("%Y-%m-%d %H:%M")),
