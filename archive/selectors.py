@@ -307,7 +307,7 @@ def _history(model):
 def document_version(document: Document) -> str:
     """The newest history row of each of the document's content tables, as one string.
 
-    DESIGN.md has every write of tracked rows (approvals, imports, an archivist's edit,
+    docs/design.md has every write of tracked rows (approvals, imports, an archivist's edit,
     revert or recovery) leave a simple-history row, so these ids name the last change that
     reached the document: a new one means every cached page of it is stale. One query, but
     it reads every history row of the document, so the render cache keeps its answer per
@@ -323,7 +323,7 @@ def document_version(document: Document) -> str:
 def _version_parts() -> dict:
     """The newest history row of each content table, scoped to the outer document.
 
-    DESIGN.md has every write of tracked rows (approvals, imports, an archivist's edit,
+    docs/design.md has every write of tracked rows (approvals, imports, an archivist's edit,
     revert or recovery) leave a simple-history row, so the newest history ids name the last
     change that reached the document: a new one means every cached page of it is stale.
     """

@@ -1,4 +1,4 @@
-"""The public, read-only site: URLs exactly as DESIGN.md lists them."""
+"""The public, read-only site: URLs exactly as docs/design.md lists them."""
 
 from django.urls import path, register_converter
 

@@ -3,7 +3,7 @@
 An approval does much more than change a row: it locks the proposal and its targets,
 checks their versions, writes each row with a historical version naming the proposal and
 the reviewer, a reversion revision, the proposal's new state with its own history row and
-the approval comment, all in one transaction. DESIGN.md judges performance as a ratio
+the approval comment, all in one transaction. docs/design.md judges performance as a ratio
 against a floor measured in the same run: here the floor is the same live-row update,
 one bare ``QuerySet.update()`` per transaction, with no history, no revision and no locks.
 

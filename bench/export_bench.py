@@ -1,6 +1,6 @@
 """Export benchmark: the audit exports and the hash chain on a 1,000,000-change history.
 
-DESIGN.md judges performance as a ratio against a floor measured in the same run. The
+docs/design.md judges performance as a ratio against a floor measured in the same run. The
 floor is the cheapest way to get the same history rows out of the database at all:
 ``COPY (SELECT * FROM <history table>) TO STDOUT`` through psycopg on PostgreSQL, a plain
 cursor dump (``fetchmany`` into ``csv.writer``) on SQLite, both to ``/dev/null``. The

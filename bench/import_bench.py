@@ -1,6 +1,6 @@
 """Import benchmark: what keeping history costs on top of writing the rows at all.
 
-DESIGN.md asks that every path writing tracked rows leaves simple-history rows, and that
+docs/design.md asks that every path writing tracked rows leaves simple-history rows, and that
 performance is judged as a ratio against a floor measured in the same run. Here the floor
 writes the content rows an import writes, through the same ``workflow.load_rows``, with a
 bare ``bulk_create`` and no history (and so no import run for them to point to); the

@@ -1,6 +1,6 @@
 """Parse benchmark: which sentence splitter to use, and what parsing costs per claim.
 
-DESIGN.md chooses "the splitter with the fewest boundary errors on the labelled corpus, the
+docs/design.md chooses "the splitter with the fewest boundary errors on the labelled corpus, the
 faster where they tie". The labelled corpus is ``tests/data/sentences/<lang>.txt``: one
 sentence per line, paragraphs separated by a blank line (see the README there). Each
 paragraph's sentences are joined with single spaces (nothing for Japanese and Chinese, which

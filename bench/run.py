@@ -1,6 +1,6 @@
 """``make bench``: run every benchmark section on throwaway databases, write bench/RESULTS.md.
 
-DESIGN.md measures performance here, never in timed tests: each figure is a ratio against a
+docs/design.md measures performance here, never in timed tests: each figure is a ratio against a
 floor measured in the same run, written down with the machine and the date so runs can be
 compared. The benchmark never touches a real database: it creates its own (a temporary
 SQLite file, and a separate PostgreSQL database when PostgreSQL is reachable), migrates it

@@ -1,6 +1,6 @@
 """Approving a proposal costs a fixed number of queries plus the rows its changes write.
 
-DESIGN.md: query counts do not grow with content. ``approve_proposal`` locks the proposal,
+docs/design.md: query counts do not grow with content. ``approve_proposal`` locks the proposal,
 reads its changes, locks their targets and checks their versions with one query each, so
 a further change adds only its own writes: for a text edit, the claim's UPDATE and the
 INSERT of its history row. A lookup per change (an N+1) shows up as one more query per
