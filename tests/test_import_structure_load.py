@@ -67,3 +67,12 @@ def test_list_items_render_as_a_list(client):
     html = client.get(reverse("public:document", args=[document.slug])).content.decode()
     assert '<ul class="claim-list"><li>' in html
     assert html.count('<li><span class="claim') == 2
+
+
+def test_reference_field_limits_are_the_source_columns():
+    """The pure parser leaves a field empty rather than over its column; same sizes."""
+    from archive.importer import references
+
+    assert references.FIELD_LIMITS == {
+        name: Source._meta.get_field(name).max_length for name in references.FIELD_NAMES
+    }

@@ -4,9 +4,13 @@ Nothing here touches Django or the database, so the parser can be tested and fuz
 own and a dry run costs nothing. ``workflow.import_documents`` loads what this returns.
 
 - ``reading``: a file on disk becomes decoded text, or a clear refusal;
-- ``parser``: the text becomes sections, claims, sources, citations, flags and anomalies;
+- ``parser``: each line classified (structure first), then sections, claims, apparatus,
+  citations, flags and anomalies;
 - ``sentences``: sentence boundaries inside one paragraph;
-- ``vocabulary``: the tags and words the parser recognises;
+- ``captions``: whether a short paragraph is an image caption;
+- ``references``: one reference-list entry, and the fields its text states;
+- ``sources``: which label each reference-list entry gives its text to;
+- ``vocabulary``: the tags and page words the parser recognises;
 - ``parsed``: the data the parser returns.
 """
 

@@ -23,9 +23,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
-from . import references, vocabulary
+from . import references, sources, vocabulary
+from .captions import looks_like_caption
 from .parsed import (
     BIBLIOGRAPHY_ENTRY,
     CAPTION,
@@ -38,9 +39,7 @@ from .parsed import (
     MAINTENANCE_BOX,
     MARKUP_REMNANT,
     NAVIGATION,
-    NOTE,
     QUOTATION,
-    REFERENCE,
     REFERENCE_ENTRY,
     STATEMENT,
     STRAY_MARKERS,
@@ -103,7 +102,6 @@ _MARKUP_RE = re.compile(
 HEADING_MAX_WORDS = 12
 HEADING_MAX_CHARS = 120
 TITLE_MAX_CHARS = 255
-CAPTION_MAX_WORDS = 30
 LIST_ITEM_MAX_WORDS = 25
 INFOBOX_ROW_MAX_WORDS = 8
 REPEAT_SHINGLE = 4
@@ -160,7 +158,6 @@ class _Line:
     heading: str = ""
     entry: references.ReferenceLine | None = None
     list_item: bool = False
-    apparatus: ParsedApparatus | None = None
 
     @property
     def text(self) -> str:
@@ -221,15 +218,6 @@ class _Run:
     breaks: bool = False  # ends its sentence
 
 
-@dataclass
-class _List:
-    """One reference, notes or bibliography list of the file, for numbering its sources."""
-
-    heading: str
-    section: int
-    lines: list[_Line] = field(default_factory=list)
-
-
 class _Parser:
     def __init__(self, text: str, name: str):
         self.text = text
@@ -239,7 +227,7 @@ class _Parser:
         self.apparatus: list[ParsedApparatus] = []
         self.paragraph = 0
         self.labels_in_order: list[str] = []
-        self.lists: list[_List] = []
+        self.lists: list[sources.EntryList] = []
         self.paragraph_words: list[tuple[int, list[str]]] = []
         self.unknown_brackets: dict[str, list[int]] = defaultdict(list)
         self.language = "en"
@@ -339,7 +327,7 @@ class _Parser:
         self.paragraph_gap = gaps.most_common(1)[0][0] if gaps else 1
         role: str | None = None
         role_level = 0
-        seen_prose = False
+        seen_prose = seen_heading = False  # infobox rows stand before both
         previous: _Line | None = None
         intro_list = False  # inside the lines after one ending in ":" that form a list
         for i, line in enumerate(lines):
@@ -364,6 +352,7 @@ class _Parser:
                 heading = self.heading(line, previous, following, evidence, toc_levels, role)
                 if heading is not None:
                     line.kind, line.rule = HEADING, heading
+                    seen_heading = True
                     own = vocabulary.section_role(line.heading)
                     if own is not None or line.level <= role_level or role is None:
                         role, role_level = own, line.level
@@ -376,7 +365,7 @@ class _Parser:
                 kind, rule = self.in_role(line, role)
             if kind is None:
                 kind, rule = self.entry_outside_lists(line, previous, following)
-            if kind is None and not seen_prose and not self.sections_started(lines, i):
+            if kind is None and not seen_prose and not seen_heading:
                 kind, rule = self.infobox_row(line, previous, following)
             if kind is not None:
                 line.kind, line.rule = kind, rule
@@ -395,9 +384,6 @@ class _Parser:
                 line.kind, line.rule = PARAGRAPH, "running text"
                 seen_prose = seen_prose or _is_prose(text)
             previous = line
-
-    def sections_started(self, lines: list[_Line], i: int) -> bool:
-        return any(line.kind == HEADING for line in lines[:i])
 
     def heading_evidence(self, lines: list[_Line]) -> str:
         """How this file marks its headings: markup, ``[edit]`` suffixes, or only by shape."""
@@ -438,7 +424,7 @@ class _Parser:
                 toc_line.kind, toc_line.rule = TOC, "table of contents"
             for _, entry in entries:
                 depth = entry.group("number").count(".") + 2
-                levels.setdefault(_heading_key(entry.group("text")), min(depth, 6))
+                levels.setdefault(vocabulary.heading_key(entry.group("text")), min(depth, 6))
             break
         return levels
 
@@ -463,7 +449,7 @@ class _Parser:
         markdown = _MARKDOWN_HEADING_RE.match(text)
         heading, suffix = vocabulary.split_edit_suffix(text)
         heading = heading.strip()
-        key = _heading_key(heading)
+        key = vocabulary.heading_key(heading)
         if wiki and evidence == "markup":
             line.heading = wiki.group("text").strip()
             line.level = max(2, wiki.group("open").count("="))
@@ -672,9 +658,8 @@ class _Parser:
     def add_to_list(self, line: _Line) -> None:
         section = len(self.sections) - 1
         if not self.lists or self.lists[-1].section != section:
-            self.lists.append(_List(self.current.heading, section))
-        self.lists[-1].lines.append(line)
-        line.apparatus = self.apparatus[-1]
+            self.lists.append(sources.EntryList(self.current.heading, section))
+        self.lists[-1].entries.append(sources.Entry(line.number, line.entry, self.apparatus[-1]))
 
     def read_markers_line(self, line: _Line) -> None:
         runs, _, _ = self.cut_markers(line.raw, line.start, line.number)
@@ -686,8 +671,8 @@ class _Parser:
         claims = self.current.claims
         if claims:
             claim = claims[-1]
-            claim.citations.extend(replace_offset(c, len(claim.text)) for c in citations)
-            claim.flags.extend(replace_offset(f, len(claim.text)) for f in flags)
+            claim.citations.extend(replace(c, offset=len(claim.text)) for c in citations)
+            claim.flags.extend(replace(f, offset=len(claim.text)) for f in flags)
             self.note(
                 "markers_alone",
                 line.number,
@@ -762,7 +747,7 @@ class _Parser:
             bounds = sentence_bounds(
                 clean, [run.clean_at for run in runs if run.breaks], language=self.language
             )
-            if _looks_like_caption([clean[s:e] for s, e in bounds]):
+            if looks_like_caption([clean[s:e] for s, e in bounds]):
                 kind, rule = CAPTION, "short line naming what a picture shows"
         else:
             bounds = []
@@ -778,8 +763,6 @@ class _Parser:
         sentence_starts = [s for s, _ in bounds]
         for run in runs:
             index = max(bisect_right(sentence_starts, run.clean_at - 1) - 1, 0)
-            if run.breaks and index + 1 < len(claims) and run.clean_at >= bounds[index][1]:
-                pass  # the run closes the sentence it follows
             claim = claims[index]
             s, e = bounds[index]
             if run.clean_at <= bounds[0][0]:
@@ -790,8 +773,8 @@ class _Parser:
                     "attached to its first sentence",
                 )
             offset = min(max(run.clean_at - s, 0), e - s)
-            claim.citations.extend(replace_offset(c, offset) for c in run.citations)
-            claim.flags.extend(replace_offset(f, offset) for f in run.flags)
+            claim.citations.extend(replace(c, offset=offset) for c in run.citations)
+            claim.flags.extend(replace(f, offset=offset) for f in run.flags)
             if run.start >= claim.start:
                 claim.end = max(claim.end, run.end)
         self.find_unknown_brackets(claims, kind, number)
@@ -839,7 +822,12 @@ class _Parser:
     def decide_break(self, run: _Run, clean: str, line: str, start: int, number: int) -> None:
         """Whether a marker run ends its sentence where no space or no full stop says so."""
         after = line[run.end - start : run.end - start + 2]
-        before = clean[: run.clean_at].rstrip()
+        # Only the few characters before the run matter: a copy of the whole prefix per
+        # run would make a long paragraph quadratic.
+        end = run.clean_at
+        while end > 0 and clean[end - 1].isspace():
+            end -= 1
+        before = clean[max(0, end - 30) : end]
         if not before:
             return
         marker = self.text[run.start : run.end].strip()
@@ -855,8 +843,8 @@ class _Parser:
             and after[1:2].isupper()
             and before[-1].islower()
             and run.citations
-            and _words(before[-30:])
-            and _words(before[-30:])[-1][:1].islower()
+            and _words(before)
+            and _words(before)[-1][:1].islower()
         ):
             run.breaks = True
             self.note(
@@ -889,22 +877,17 @@ class _Parser:
             )
 
     def check_ending(self, lines: list[_Line]) -> None:
-        prose = [line for line in lines if line.kind == PARAGRAPH]
-        if not prose or not self.current_claims():
+        """A file whose last line is running text ending mid-sentence was probably cut off."""
+        if not lines or lines[-1].kind != PARAGRAPH:
             return
-        last_line = lines[-1]
-        if last_line.kind != PARAGRAPH:
-            return
-        last = self.current_claims()[-1]
-        if last.kind == STATEMENT and last.text.rstrip()[-1:] not in _TERMINAL | _QUOTES_AFTER:
+        claims = [claim for section in self.sections for claim in section.claims]
+        last = claims[-1] if claims else None
+        if last and last.kind == STATEMENT and last.text[-1:] not in _TERMINAL | _QUOTES_AFTER:
             self.note(
                 "truncated",
                 last.line,
                 "the file ends in the middle of a sentence: it may have been cut off",
             )
-
-    def current_claims(self) -> list[ParsedClaim]:
-        return [claim for section in self.sections for claim in section.claims]
 
     def renumber_apparatus(self, kept: list[ParsedSection]) -> None:
         index = {id(section): i for i, section in enumerate(kept)}
@@ -920,137 +903,7 @@ class _Parser:
     # -- sources
 
     def collect_sources(self) -> list[ParsedSource]:
-        cited = list(dict.fromkeys(self.labels_in_order))
-        entries = self.number_lists(cited)
-        texts: dict[str, list[str]] = {}
-        for label, text, line, item in entries:
-            if label in texts:
-                self.note("duplicate_entry", line, f"entry [{label}] appears twice; both kept")
-            texts.setdefault(label, []).append(text)
-            item.source_label = label
-            if label not in cited:
-                self.note("uncited_entry", line, f"entry [{label}] is never cited in the text")
-        sources = []
-        for label in [*cited, *(label for label in texts if label not in cited)]:
-            kind = REFERENCE if label.isdigit() else NOTE
-            text = "\n".join(texts.get(label, []))
-            if kind == NOTE and label not in texts:
-                self.note(
-                    "note_without_text",
-                    1,
-                    f"[{label}] is cited but the footnote list has no text for it",
-                )
-            fields = references.read_reference(text) if text else None
-            source = ParsedSource(label, kind, text)
-            if fields is not None:
-                for name in (
-                    "author",
-                    "title",
-                    "published",
-                    "publisher",
-                    "url",
-                    "archive_url",
-                    "isbn",
-                    "doi",
-                ):
-                    setattr(source, name, getattr(fields, name))
-            sources.append(source)
-        self.report_missing_entries(cited, texts)
-        sources.sort(key=_source_order)
-        return sources
-
-    def number_lists(self, cited: list[str]) -> list[tuple[str, str, int, ParsedApparatus]]:
-        """Give each list entry the label it numbers.
-
-        A numbered list with letters (``a. ^``) numbers letter notes. Otherwise a list takes
-        the group of markers its heading names (``Notes`` for ``[notes 1]``, ``[note 1]``),
-        else the group whose cited numbers it covers best; plain numbers are the default.
-        Unnumbered entries count from 1 in their list.
-        """
-        groups = list(dict.fromkeys(label.rsplit(" ", 1)[0] for label in cited if " " in label))
-        numbers: dict[str, set[int]] = defaultdict(set)
-        for label in cited:
-            group, _, number = label.rpartition(" ")
-            if number.isdigit():
-                numbers[group].add(int(number))
-        taken: set[str] = set()
-        result = []
-        for entry_list in self.lists:
-            keys = [line.entry.key for line in entry_list.lines]
-            size = len(keys)
-            group = self.group_of(entry_list, groups, numbers, size, taken)
-            taken.add(group)
-            empty = 0
-            for count, (line, key) in enumerate(zip(entry_list.lines, keys, strict=True), 1):
-                if key and not key.isdigit():
-                    label = key
-                else:
-                    number = int(key) if key else count
-                    label = f"{group} {number}" if group else str(number)
-                if not line.entry.text.strip():
-                    empty += 1
-                if group or not label.isdigit():
-                    line.apparatus.kind = FOOTNOTE
-                result.append((label, line.entry.text.strip(), line.number, line.apparatus))
-            if empty:
-                self.note(
-                    "entries_without_text",
-                    entry_list.lines[0].number,
-                    f"{empty} of {size} reference entries have no text",
-                )
-        return result
-
-    @staticmethod
-    def group_of(entry_list, groups, numbers, size, taken) -> str:
-        keys = [line.entry.key for line in entry_list.lines]
-        if any(key and not key.isdigit() for key in keys):
-            return ""
-        heading = _heading_key(entry_list.heading)
-        for group in groups:
-            if group in taken:
-                continue
-            stem = group.lower().rstrip(".s")
-            if stem and heading.startswith(stem[:4]):
-                return group
-        candidates = [g for g in ["", *groups] if g not in taken]
-        if not candidates:
-            return ""
-
-        def fit(group: str) -> tuple[int, int]:
-            cited = numbers.get(group, set())
-            covered = len(cited & set(range(1, size + 1)))
-            return (covered, -abs(max(cited, default=0) - size))
-
-        best = max(candidates, key=fit)
-        if fit(best)[0] == 0:
-            # Nothing it numbers is cited: notes of the one group cited, if plain numbers
-            # are not cited at all, else plain numbers.
-            cited_groups = [g for g in candidates if g and numbers.get(g)]
-            if cited_groups and not numbers.get(""):
-                return cited_groups[0]
-            return "" if "" in candidates else best
-        return best
-
-    def report_missing_entries(self, cited: list[str], texts: dict[str, list[str]]) -> None:
-        if not self.lists:
-            return
-        listed_groups = {label.rsplit(" ", 1)[0] if " " in label else "" for label in texts}
-        missing = [
-            label
-            for label in cited
-            if label not in texts
-            and (label.rsplit(" ", 1)[0] if " " in label else "") in listed_groups
-            and label.isdigit() == ("" in listed_groups or not label.isdigit())
-        ]
-        if missing:
-            shown = ", ".join(f"[{label}]" for label in missing[:10])
-            more = " …" if len(missing) > 10 else ""
-            self.note(
-                "cited_without_entry",
-                self.lists[0].lines[0].number,
-                f"{len(missing)} of {len(cited)} cited sources have no entry in the "
-                f"reference lists: {shown}{more}",
-            )
+        return sources.collect(self.labels_in_order, self.lists, self.note)
 
     # -- anomalies across paragraphs
 
@@ -1087,100 +940,9 @@ class _Parser:
                     break
 
 
-def replace_offset(item, offset: int):
-    from dataclasses import replace
-
-    return replace(item, offset=offset)
-
-
-def _heading_key(text: str) -> str:
-    return " ".join(vocabulary.split_edit_suffix(text)[0].split()).casefold()
-
-
 def _inside_quotes(text: str, at: int) -> bool:
     before = text[:at]
     straight = before.count('"') % 2 == 1
     curly = before.count("“") > before.count("”")
     guillemets = before.count("«") > before.count("»")
     return straight or curly or guillemets
-
-
-def _source_order(source: ParsedSource) -> tuple:
-    if source.kind == REFERENCE:
-        return (0, int(source.label), "")
-    group, _, number = source.label.rpartition(" ")
-    return (1, int(number) if number.isdigit() else 0, group or source.label)
-
-
-# --------------------------------------------------------------------------- captions
-
-
-def _word_set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
-_AUXILIARIES = _word_set(
-    "is are was were be been being am has have had do does did will would shall should "
-    "can could may might must"
-)
-_IRREGULAR_PAST = _word_set(
-    "took fell fought began wrote said made gave went came saw found led left held kept "
-    "brought thought told became met ran stood won lost sent built paid heard knew spoke "
-    "drew grew rose struck sank fled hid swore tore wore bore chose froze forgot"
-)
-_CLAUSE_OPENERS = _word_set(
-    "who whom whose which that where when while after before because since although though "
-    "if as until unless"
-)
-# A sentence opening with one of these is a statement ("After the war, …", "As of 2020, …").
-_STATEMENT_OPENERS = _CLAUSE_OPENERS | _word_set(
-    "during following despite however according in on by from between"
-)
-_NOT_SUBJECTS = _word_set("the a an of in on at by to for from with and or")
-_PICTURE_WORDS = _word_set(
-    "photo photograph picture image map painting drawing poster illustration portrait "
-    "engraving sketch detail view"
-)
-
-
-def _looks_like_caption(sentences: list[str]) -> bool:
-    """A caption names what a picture shows: short noun phrases, not clauses.
-
-    Each sentence's phrase before any relative or subordinate clause ("One of the mass
-    graves at X where ...") must have no finite verb: no auxiliary, no common irregular past
-    tense, and no "-ed" verb used actively (a participle followed by "by" is passive).
-    Present-tense verbs cannot be told from nouns without a tagger, so a paragraph of several
-    sentences counts as a caption only when one of them names the picture ("Photo by ...");
-    otherwise its sentences would wrongly be merged into one claim. A sentence that opens
-    with a subordinating word ("After …", "As of …") is a statement, however short.
-    """
-    text = " ".join(sentences)
-    words = _WORD_RE.findall(text)
-    if not words or len(words) > CAPTION_MAX_WORDS or text.rstrip()[-1:] in {":", "?", "!"}:
-        return False
-    if words[0].lower() in _STATEMENT_OPENERS:
-        return False
-    if len(sentences) > 1 and not any(
-        (_WORD_RE.findall(sentence) or [""])[0].lower() in _PICTURE_WORDS for sentence in sentences
-    ):
-        return False
-    return all(_is_verbless(sentence) for sentence in sentences)
-
-
-def _is_verbless(text: str) -> bool:
-    words = _WORD_RE.findall(text)
-    if not words:
-        return False
-    head = []
-    for word in words:
-        if word.lower() in _CLAUSE_OPENERS:
-            break
-        head.append(word.lower())
-    for i, word in enumerate(head):
-        if word in _AUXILIARIES or word in _IRREGULAR_PAST:
-            return False
-        if i > 0 and len(word) > 4 and word.endswith("ed") and head[i - 1] not in _NOT_SUBJECTS:
-            following = head[i + 1] if i + 1 < len(head) else ""
-            if following != "by":
-                return False
-    return True

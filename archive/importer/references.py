@@ -39,6 +39,7 @@ FIELD_LIMITS = {
     "isbn": ISBN_MAX,
     "doi": DOI_MAX,
 }
+FIELD_NAMES = tuple(FIELD_LIMITS)  # the Source columns a reference entry can fill
 
 
 @dataclass(frozen=True)

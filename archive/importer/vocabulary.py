@@ -1368,6 +1368,11 @@ _SISTER_PATTERNS = (
 _URLISH_RE = re.compile(r"https?://\S*(?:wiki|index\.php)|/wiki/")
 
 
+def heading_key(text: str) -> str:
+    """A heading as compared with a table of contents' entry or a list's heading."""
+    return " ".join(split_edit_suffix(text)[0].split()).casefold()
+
+
 def split_edit_suffix(heading_line: str) -> tuple[str, str]:
     """Split a copied heading from the section edit link rendered after it.
 

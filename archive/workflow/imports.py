@@ -38,7 +38,6 @@ from .recording import InvalidChange, _Recorder
 IMPORTER_USERNAME = "archive-importer"
 # The rows an import writes, in the order they are written.
 IMPORTED_MODELS = (Section, Source, Claim, Citation, Flag, Apparatus)
-SOURCE_FIELDS = ("author", "title", "published", "publisher", "url", "archive_url", "isbn", "doi")
 
 Writer = Callable[[type[models.Model], list[models.Model]], list[models.Model]]
 
@@ -652,7 +651,7 @@ def load_rows(
                 position=number,
                 note_text=parsed_source.note_text,
                 import_run=run,
-                **{name: getattr(parsed_source, name) for name in SOURCE_FIELDS},
+                **{name: getattr(parsed_source, name) for name in importer.references.FIELD_NAMES},
             )
             for number, parsed_source in enumerate(parsed.sources, start=1)
         ],
