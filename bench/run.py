@@ -43,7 +43,7 @@ def main() -> None:
     if args.database:
         print(run_on(args.database), end="")
         return
-    parts = [machine()]
+    parts = [machine(), *corpus_sections()]
     with tempfile.TemporaryDirectory(prefix="archive-bench-") as directory:
         targets = [f"sqlite:///{directory}/bench.sqlite3"]
         postgres = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
@@ -62,6 +62,20 @@ def main() -> None:
     text = "\n\n".join(parts) + "\n"
     RESULTS.write_text(text, encoding="utf-8")
     print(text, end="")
+
+
+def corpus_sections() -> list[str]:
+    """What needs no database: the splitter's measurement and the corpus fidelity table."""
+    sys.path.insert(0, str(ROOT))
+    parse = importlib.import_module("bench.parse_bench").run()
+    fidelity = importlib.import_module("bench.fidelity")
+    return [
+        parse,
+        "## Import fidelity on the labelled corpus (`tests/corpus/`)\n\n"
+        + "\n\n".join(fidelity.__doc__.split("\n\n")[1:3])
+        + "\n\n"
+        + fidelity.table(),
+    ]
 
 
 def run_on(url: str) -> str:
