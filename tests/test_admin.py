@@ -22,6 +22,7 @@ CHANGELISTS = {
     "citation": "claim__section__document__id__exact",
     "flag": "document",
     "importrun": "document__id__exact",
+    "apparatus": "document__id__exact",
 }
 
 
@@ -122,3 +123,22 @@ def test_user_written_text_is_escaped_in_the_admin(client, archivist):
     page = client.get(changelist("claim")).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert Document.objects.count() == 1
+
+
+def test_section_page_lists_its_apparatus_and_source_page_its_entry_as_written(client, archivist):
+    from pathlib import Path
+
+    from archive.models import Source
+
+    text = (Path(__file__).parent / "fixtures" / "exampleton_rendered.txt").read_text()
+    document = import_text(text, "exampleton_rendered.txt").document
+    client.force_login(archivist)
+    references = Section.objects.get(document=document, heading="References")
+    page = client.get(reverse("admin:archive_section_change", args=[references.pk]))
+    html = page.content.decode()
+    assert "entry of a reference list" in html  # the rule, beside each entry
+    assert "^ Brown 1999." in html
+    source = Source.objects.get(document=document, label="1")
+    html = client.get(reverse("admin:archive_source_change", args=[source.pk])).content.decode()
+    assert "line 33: ^ Smith, John (2005). The Ruritanian Wars." in html
+    assert 'value="978-0-19-000000-0"' in html  # the ISBN read from it, editable

@@ -73,6 +73,6 @@ def test_reference_field_limits_are_the_source_columns():
     """The pure parser leaves a field empty rather than over its column; same sizes."""
     from archive.importer import references
 
-    assert references.FIELD_LIMITS == {
+    assert {
         name: Source._meta.get_field(name).max_length for name in references.FIELD_NAMES
-    }
+    } == references.FIELD_LIMITS

@@ -238,3 +238,17 @@ def test_one_megabyte_paragraph_is_parsed():
     document = parse("T\n\n" + sentence * (1_000_000 // len(sentence)) + "\n", "big.txt")
     assert len(document.claims) == 1_000_000 // len(sentence)
     assert all(c.text.endswith("spring.") for c in document.claims[:50])
+
+
+def test_a_marker_glued_to_a_capital_ends_the_sentence_even_without_a_full_stop():
+    document = parse("T\n\nThe siege ended in 1945[7]The town was rebuilt.\n", "t.txt")
+    assert [c.text for c in document.claims] == ["The siege ended in 1945", "The town was rebuilt."]
+    assert [c.label for c in document.claims[0].citations] == ["7"]
+
+
+def test_chrome_before_the_title_is_kept_and_the_title_follows_it():
+    text = "Jump to navigation\nJump to search\nExampleton\n\nExampleton is a town.\n"
+    document = parse(text, "t.txt")
+    assert document.title == "Exampleton"
+    assert [a.text for a in document.apparatus] == ["Jump to navigation", "Jump to search"]
+    assert document.unaccounted() == []
