@@ -76,3 +76,20 @@ def test_reference_field_limits_are_the_source_columns():
     assert {
         name: Source._meta.get_field(name).max_length for name in references.FIELD_NAMES
     } == references.FIELD_LIMITS
+
+
+@pytest.mark.django_db
+def test_reader_sees_see_also_as_a_list_and_no_empty_reference_section(client):
+    document = import_text(RENDERED, "exampleton_rendered.txt").document
+    html = client.get(reverse("public:document", args=[document.slug])).content.decode()
+    body = html[html.index('class="document__body"') :]
+    assert (
+        '<ul class="navigation-list"><li>Ruritanian wars</li><li>List of battles</li></ul>' in body
+    )
+    references = Section.objects.get(document=document, heading="References")
+    assert f'id="section-{references.pk}"' not in html  # its entries are the sources list
+    assert body.count(">References</h2>") == 1
+    # an entry is shown as written, once, not beside fields read from it
+    assert body.count("The Ruritanian Wars") == 1
+    for chrome in ("Jump to navigation", "Retrieved from", "Categories:", "Learn how"):
+        assert chrome not in html
