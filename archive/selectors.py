@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from .models import (
     Apparatus,
+    ApparatusKind,
     ChangeProposal,
     Citation,
     Claim,
@@ -161,7 +162,7 @@ class Article:
     @property
     def headed_sections(self) -> list:
         """Sections that have a heading, for the table of contents."""
-        return [s for s in self.sections if s.heading or s.heading_missing]
+        return [s for s in self.sections if (s.heading or s.heading_missing) and s.shown]
 
 
 @dataclass
@@ -221,8 +222,33 @@ def _blocks(claims) -> list[Block]:
     return blocks
 
 
+@dataclass
+class _SectionApparatus:
+    sections: set
+    navigation: dict
+
+
+def _section_apparatus(document) -> _SectionApparatus:
+    """Which sections hold apparatus, and the text of their navigation lists; one query.
+
+    Apparatus is written by imports only, so the live rows serve any date too.
+    """
+    rows = (
+        Apparatus.objects.filter(document_id=document.pk)
+        .order_by("position")
+        .values_list("section_id", "kind", "text")
+    )
+    sections, navigation = set(), defaultdict(list)
+    for section_id, kind, text in rows:
+        sections.add(section_id)
+        if kind == ApparatusKind.NAVIGATION:
+            navigation[section_id].append(text)
+    return _SectionApparatus(sections, navigation)
+
+
 def _assemble(document, sections, claims, citations, flags, sources, as_of=None) -> Article:
     """Put one query's worth of rows per model together into an Article, in order."""
+    apparatus = _section_apparatus(document)
     source_by_id = {source.id: source for source in sources}
     citations_by_claim: dict[int, list] = defaultdict(list)
     for citation in sorted(citations, key=lambda c: (c.claim_id, c.position, c.id)):
@@ -249,6 +275,13 @@ def _assemble(document, sections, claims, citations, flags, sources, as_of=None)
         section.blocks = _blocks(section.claim_list)
         section.flag_list = flags_by_section.get(section.id, [])
         section.open_flags = [f for f in section.flag_list if f.status == FlagStatus.OPEN]
+        section.navigation = apparatus.navigation.get(section.id, [])
+        # A section holding only apparatus (a reference list, a bibliography) has nothing
+        # for a reader beyond the sources list; a see-also list is shown as a list.
+        section.shown = (
+            bool(section.claim_list or section.flag_list or section.navigation)
+            or section.id not in apparatus.sections
+        )
         # h1 is the document's title, so even a level-1 heading renders as h2.
         section.heading_level = min(max(section.level, 2), 6)
     cited = {c.source_id for claim in claims for c in claim.citation_list}
