@@ -91,5 +91,6 @@ def test_reader_sees_see_also_as_a_list_and_no_empty_reference_section(client):
     assert body.count(">References</h2>") == 1
     # an entry is shown as written, once, not beside fields read from it
     assert body.count("The Ruritanian Wars") == 1
+    assert "Smith, John (2005). The Ruritanian Wars. Oxford University Press. ISBN" in body
     for chrome in ("Jump to navigation", "Retrieved from", "Categories:", "Learn how"):
         assert chrome not in html
