@@ -64,6 +64,8 @@ def measure(outline_path: Path) -> dict:
     return {
         "file": outline["file"],
         "heading_precision_recall": pr(expected_headings, parsed_headings),
+        "headings_missed": len(set(expected_headings) - set(parsed_headings)),
+        "headings_extra": len(set(parsed_headings) - set(expected_headings)),
         "heading_text_recall": pr(
             [h for h, _ in expected_headings], [h for h, _ in parsed_headings]
         )[1],

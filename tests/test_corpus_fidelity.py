@@ -3,7 +3,9 @@
 ``make bench`` prints the whole fidelity table (``bench/fidelity.py``); these are the
 figures that hold on every file today and must not slip: every reference entry's text
 reaches its source, every claim found carries exactly its labelled citations, no claim
-loses text, and a copy damaged by a wrong encoding is refused with the reason.
+loses text, every labelled heading is found at its level and no apparatus line becomes a
+claim (but for the shortfalls named in SHORTFALLS, each with its reason), and a copy
+damaged by a wrong encoding is refused with the reason.
 """
 
 from pathlib import Path
@@ -16,6 +18,24 @@ from bench import fidelity
 OUTLINES = sorted(fidelity.CORPUS.glob("*.expected.json"))
 # Converted to UTF-8 as if they were Latin-1: C1 control characters stand in the text.
 MOJIBAKE = {"network-congestion.txt", "syntax-directed-translation.txt"}
+# Where a file is still read wrong, how far, and why. A fix that improves a figure must
+# lower it here; a figure that gets worse fails.
+SHORTFALLS = {
+    "mx-record.txt": {
+        # Four "RFC 974 (1986), …" lines under "Standards documents" are a bibliography to
+        # the labels, a list to the importer: the heading names no role.
+        "apparatus_as_claims": 4,
+    },
+    "orson-scott-card.txt": {
+        # The copy has no title line: its first heading "Views[edit]" is taken as the title,
+        # and the sub-levels under it follow from that.
+        "headings_missed": 3,
+    },
+    "tk-software.txt": {
+        # "Page id: 11946436." under the copy notice reads as a short sentence.
+        "apparatus_as_claims": 1,
+    },
+}
 
 
 def test_the_corpus_has_its_files():
@@ -43,3 +63,15 @@ def test_nothing_of_a_real_article_is_unaccounted_for(outline):
         return
     document = parse(source.text, source.name)
     assert document.unaccounted() == []
+
+
+@pytest.mark.parametrize("outline", OUTLINES, ids=lambda p: p.name.split(".")[0])
+def test_every_heading_at_its_level_and_no_apparatus_as_a_claim(outline):
+    figures = fidelity.measure(outline)
+    if figures["file"] in MOJIBAKE:
+        return
+    allowed = SHORTFALLS.get(figures["file"], {})
+    precision, _recall = figures["heading_precision_recall"]
+    assert figures["headings_missed"] == allowed.get("headings_missed", 0)
+    assert precision == 1.0 or figures["headings_extra"] <= allowed.get("headings_missed", 0)
+    assert figures["apparatus_as_claims"] == allowed.get("apparatus_as_claims", 0)

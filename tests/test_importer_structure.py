@@ -252,3 +252,144 @@ def test_chrome_before_the_title_is_kept_and_the_title_follows_it():
     assert document.title == "Exampleton"
     assert [a.text for a in document.apparatus] == ["Jump to navigation", "Jump to search"]
     assert document.unaccounted() == []
+
+
+# --------------------------------------------------------------------------- page headers
+
+VECTOR_2022_COPY = """\
+Lake Example - Wikipedia
+Jump to content
+Main menu
+Main menu
+move to sidebar
+hide
+Main pageContentsCurrent eventsRandom articleAbout Wikipedia
+Contents
+move to sidebar
+hide
+(Top)
+1History
+2Geography
+Toggle Geography subsection
+2.1Shores
+Toggle the table of contents
+Lake Example
+Add languages
+ArticleTalk
+ReadEditView history
+From Wikipedia, the free encyclopedia
+Lake ExampleLocationNorth CountyTypeGlacial lakeBasin countriesExampleland
+Lake Example is a glacial lake in the north of Exampleland, formed after the last ice age.[1]
+History[edit]
+The first settlers reached its shores in the twelfth century and built mills on its outflow.[2]
+Geography[edit]
+The lake lies in a basin between two moraines, and its water is unusually clear for the region.
+Shores[edit]
+Reed beds cover the northern shore, where the river enters the lake from the hills above it.
+References[edit]
+^ Smith, J. (1990). Lakes of Exampleland. Example Press.
+^ Jones, A. (2001). Mills and Rivers. River Books.
+"""
+
+
+def test_a_page_header_above_the_tagline_is_chrome_and_its_table_of_contents_gives_levels():
+    document = parse(VECTOR_2022_COPY, "lake.txt")
+    assert document.title == "Lake Example"
+    assert [(s.heading, s.level) for s in document.sections if s.heading] == [
+        ("History", 2),
+        ("Geography", 2),
+        ("Shores", 3),
+        ("References", 2),
+    ]
+    texts = [c.text for c in document.claims]
+    assert texts[0].startswith("Lake Example is a glacial lake")
+    assert not any("Main menu" in t or "ArticleTalk" in t or "Location" in t for t in texts)
+    kinds = apparatus_kinds(document)
+    assert kinds["toc"] >= 6  # the glued "1History" entries and the toggles between them
+    assert kinds["infobox"] == 1  # the infobox row whose cells ran together
+    assert document.unaccounted() == []
+
+
+CHINESE_COPY = """\
+# copy
+测试湖[编辑]
+维基百科，自由的百科全书
+测试湖是一个位于北方的冰川湖，形成于最后一个冰期结束时。[1]
+历史[编辑]
+最早的定居者在十二世纪到达湖岸，并在其出水口修建了磨坊。[2]
+地理[编辑]
+湖泊位于两座冰碛之间的盆地中，湖水清澈。
+参考文献[编辑]
+^ 张三. 北方的湖泊. 北京: 示例出版社. 1990.
+^ 李四. 磨坊与河流. 上海: 河流出版社. 2001.
+"""
+
+
+def test_a_title_with_an_edit_link_above_the_tagline_and_headings_in_a_script_without_case():
+    document = parse(CHINESE_COPY, "lake-zh.txt")
+    assert document.title == "测试湖"
+    assert [s.heading for s in document.sections if s.heading] == ["历史", "地理", "参考文献"]
+    # "参考文献" names a bibliography, but caret lines under it are the notes: they number
+    # the sources their markers cite.
+    texts = {s.label: s.note_text for s in document.sources}
+    assert texts["1"].startswith("张三. 北方的湖泊")
+    assert texts["2"].startswith("李四. 磨坊与河流")
+    assert not any(c.text.startswith("^") for c in document.claims)
+
+
+NAVBOX_COPY = """\
+River Example
+
+River Example is a short river that flows from Lake Example to the sea past two towns.
+
+It was used to drive mills until the nineteenth century, when railways took its trade.
+
+Rivers of Exampleland
+v t e
+Major rivers
+River Example Long River North River
+Minor rivers
+Brook One Brook Two
+
+Categories: Rivers of Exampleland
+"""
+
+
+def test_a_navigation_box_is_known_by_its_view_talk_edit_links():
+    document = parse(NAVBOX_COPY, "river.txt")
+    assert [c.text[:20] for c in document.claims] == [
+        "River Example is a s",
+        "It was used to drive",
+    ]
+    navigation = [a.text for a in document.apparatus if a.kind == "navigation"]
+    assert navigation == [
+        "Rivers of Exampleland",
+        "v t e",
+        "Major rivers",
+        "River Example Long River North River",
+        "Minor rivers",
+        "Brook One Brook Two",
+    ]
+
+
+def test_a_copy_notice_with_the_page_address_is_chrome():
+    text = (
+        "Harbour Example\n\nCloned from https://en.wikipedia.org/wiki/Harbour_Example.\n\n"
+        "Harbour Example is a small harbour on the west coast, sheltered by a long breakwater.\n"
+    )
+    document = parse(text, "harbour.txt")
+    assert [a.kind for a in document.apparatus] == ["chrome"]
+    assert [c.text[:15] for c in document.claims] == ["Harbour Example"]
+
+
+def test_a_heading_marked_by_its_edit_link_ends_a_list_introduced_by_a_colon():
+    text = (
+        "Mail\n\nA backup server is chosen when one of these holds:\n"
+        "the primary server is down\nthe primary server is overloaded\n"
+        "Spammers[edit]\n"
+        "Spammers often send mail to the backup server first, hoping it filters less.\n"
+        "History[edit]\nThe rule was written down in 1986 and has not changed much since.\n"
+    )
+    document = parse(text, "mail.txt")
+    assert [s.heading for s in document.sections if s.heading] == ["Spammers", "History"]
+    assert [c.kind for c in document.sections[0].claims] == ["statement", "list_item", "list_item"]

@@ -26,6 +26,11 @@ _IRREGULAR_PAST = _word_set(
     "brought thought told became met ran stood won lost sent built paid heard knew spoke "
     "drew grew rose struck sank fled hid swore tore wore bore chose froze forgot"
 )
+# Adverbs that stand before a finite verb ("Spammers often send …"), not in a noun phrase.
+_VERB_ADVERBS = _word_set(
+    "often usually frequently sometimes rarely seldom never always generally typically "
+    "mostly mainly largely still already also"
+)
 _CLAUSE_OPENERS = _word_set(
     "who whom whose which that where when while after before because since although though "
     "if as until unless"
@@ -75,7 +80,7 @@ def _is_verbless(text: str) -> bool:
             break
         head.append(word.lower())
     for i, word in enumerate(head):
-        if word in _AUXILIARIES or word in _IRREGULAR_PAST:
+        if word in _AUXILIARIES or word in _IRREGULAR_PAST or word in _VERB_ADVERBS:
             return False
         if i > 0 and len(word) > 4 and word.endswith("ed") and head[i - 1] not in _NOT_SUBJECTS:
             following = head[i + 1] if i + 1 < len(head) else ""

@@ -24,6 +24,7 @@ import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from . import references, sources, vocabulary
 from .captions import looks_like_caption
@@ -74,14 +75,20 @@ _CITATION_BODY_RE = re.compile(
 _WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _CLOSING_PUNCTUATION = frozenset(".!?:;,…\"'”’»。！？")
 _TERMINAL = frozenset(".!?…。！？")
+# A sentence's end: not the dots of a URL or a number, which have no space after them.
+_URL_RE = re.compile(r"\bhttps?://\S+")
+_SENTENCE_END_RE = re.compile(r"[.!?…](?=$|[\s\"'”’»)\[\]])|[。！？]")
 _QUOTES_AFTER = frozenset("\"'”’»)]」』")
 _OPENING_QUOTES = "\"'“‘«„「『"
 
 # Headings as the file marks them.
 _WIKI_HEADING_RE = re.compile(r"^(?P<open>=(?:[ ]?=){0,5})[ ]*(?P<text>[^=].*?)[ ]*(?P=open)$")
 _MARKDOWN_HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})[ ]+(?P<text>\S.*?)[ #]*$")
-_TOC_ENTRY_RE = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,2}){0,5})\.?[ \t]+(?P<text>\S.{0,150})$")
-_TOC_NOISE_RE = re.compile(r"^(?:\(Top\)|Toggle .{1,120} subsection|hide|show|\[hide\]|\[show\])$")
+# "1.2 Title", "1.2\tTitle", and glued as newer page copies give them: "1.2Title".
+_TOC_ENTRY_RE = re.compile(
+    r"^(?P<number>\d{1,2}(?:\.\d{1,2}){0,5})(?:\.?[ \t]+|(?=[^\W\d_]))(?P<text>\S.{0,150})$"
+)
+_TOC_NOISE_RE = re.compile(r"^(?:\(Top\)|Toggle .{1,120} subsection)$")
 _TITLE_SUFFIX_RE = re.compile(
     r"\s+[-–—|:]\s+\S*(?:Wikipedia|Wikipédia|Wikipedija|Wikipedii|Vikipedi|Википедия|"
     r"Вікіпедія|ウィキペディア|维基百科|維基百科|위키백과|ויקיפדיה|ويكيبيديا)\S*.*$"
@@ -104,6 +111,8 @@ HEADING_MAX_CHARS = 120
 TITLE_MAX_CHARS = 255
 LIST_ITEM_MAX_WORDS = 25
 INFOBOX_ROW_MAX_WORDS = 8
+LEAD_MIN_WORDS = 20
+GLUED_CELLS_MIN = 3
 REPEAT_SHINGLE = 4
 REPEAT_MIN_WORDS = 12
 REPEAT_THRESHOLD = 0.6
@@ -179,7 +188,7 @@ def _words(text: str) -> list[str]:
 def _is_prose(text: str) -> bool:
     """A line of running text: several words and a sentence's end somewhere in it."""
     clean = strip_markers(text).strip()
-    return len(_words(clean)) >= 8 and any(ch in _TERMINAL for ch in clean)
+    return len(_words(clean)) >= 8 and bool(_SENTENCE_END_RE.search(clean))
 
 
 def _shape_of_heading(text: str) -> bool:
@@ -191,11 +200,39 @@ def _shape_of_heading(text: str) -> bool:
     ):
         return False
     first = heading.lstrip(_OPENING_QUOTES)[:1]
-    if not first or not (first.isupper() or first.isdigit() or not first.isalpha()):
+    if not first or first.islower():  # scripts without case (Chinese, Arabic) pass
         return False
     if _BULLET_RE.match(heading) or vocabulary.hatnote(heading):
         return False
     return len(heading.split()) <= HEADING_MAX_WORDS
+
+
+def _in_box(line: _Line) -> bool:
+    """A line that can belong to a navigation box: no sentence in it, not yet decided."""
+    text = line.text
+    return (
+        not line.kind
+        and not _SENTENCE_END_RE.search(strip_markers(text))
+        and not _WIKI_HEADING_RE.match(text)
+        and not vocabulary.split_edit_suffix(text)[1]
+    )
+
+
+def _address_line(text: str) -> bool:
+    """A web address alone on its line, or with a short label: "Cloned from https://…"."""
+    match = _URL_RE.search(text)
+    if match is None:
+        return False
+    rest = (text[: match.start()] + " " + text[match.end() :]).strip(" .:;,()<>")
+    return len(_words(rest)) <= 3
+
+
+def _glued_cells(text: str) -> bool:
+    """Cells of a flattened table or menu run together: "ChinaBranch People's ArmyType"."""
+    if _SENTENCE_END_RE.search(text) or len(text) > 2000:
+        return False
+    glued = sum(1 for a, b in pairwise(text) if a.islower() and b.isupper())
+    return glued >= GLUED_CELLS_MIN
 
 
 def _only_markers(text: str) -> bool:
@@ -249,9 +286,10 @@ class _Parser:
         if not self.text.strip():
             raise self.fail("file is empty")
         lines = self.read_lines()
+        toc_levels = self.read_toc(lines)  # a page's header may hold it, above the title
         title_line, body = self.find_title(lines)
         self.language = guess_language(self.text[:20000])
-        self.classify(body)
+        self.classify(body, toc_levels)
         self.build(body)
         holding = {item.section for item in self.apparatus}
         sections = [
@@ -292,16 +330,29 @@ class _Parser:
         return lines
 
     def find_title(self, lines: list[_Line]) -> tuple[_Line, list[_Line]]:
-        """The first line that is not page chrome is the title; chrome before it is kept."""
+        """The article's title line; what stands before it is kept as chrome.
+
+        A rendered page prints a tagline under its title ("From Wikipedia, the free
+        encyclopedia"), and all above the tagline is the page's header: menus, the table of
+        contents, the page's own title ("X - Wikipedia"). There the title is the line
+        naming what the page title names, or else the line just above the tagline. Without
+        a tagline the first line that is not chrome is the title.
+        """
         if not lines:
             raise self.fail("file is empty")
         if lines[0].number != 1 and not vocabulary.is_chrome(lines[0].text):
             raise self.fail("the first line must be the document's title, and it is blank", 1)
-        index = 0
-        while index < len(lines) - 1 and vocabulary.is_chrome(lines[index].text):
-            index += 1
+        tagline = self.find_tagline(lines)
+        if tagline is not None:
+            index = self.title_above_tagline(lines, tagline)
+            header_end = tagline
+        else:
+            index = 0
+            while index < len(lines) - 1 and vocabulary.is_chrome(lines[index].text):
+                index += 1
+            header_end = index
         title_line = lines[index]
-        title = title_line.text
+        title = vocabulary.split_edit_suffix(title_line.text)[0]
         wiki = _WIKI_HEADING_RE.match(title)
         if wiki:
             title = wiki.group("text")
@@ -314,15 +365,51 @@ class _Parser:
         self.title = title
         self.sections.append(ParsedSection("", False, 2, line=0))
         for line in lines[:index]:
-            line.kind, line.rule = CHROME, "chrome before the title"
-            self.keep(line, CHROME, "chrome before the title")
+            if not line.kind:
+                line.kind, line.rule = CHROME, "chrome before the title"
+            self.keep(line, line.kind, line.rule)
+        for line in lines[index + 1 : header_end]:
+            if not line.kind:
+                line.kind, line.rule = CHROME, "page header above the tagline"
         return title_line, lines[index + 1 :]
+
+    def find_tagline(self, lines: list[_Line]) -> int | None:
+        """Where a rendered page's tagline stands, if it comes before the article's text.
+
+        Menus and notices above it may hold a short sentence; a paragraph of the article
+        (LEAD_MIN_WORDS words or more) ends the search.
+        """
+        for i, line in enumerate(lines):
+            if vocabulary.is_tagline(line.text):
+                return i if i > 0 else None
+            if _is_prose(line.text) and len(_words(line.text)) >= LEAD_MIN_WORDS:
+                return None
+        return None
+
+    def title_above_tagline(self, lines: list[_Line], tagline: int) -> int:
+        header = lines[:tagline]
+        texts = [vocabulary.split_edit_suffix(line.text)[0].strip() for line in header]
+        named = set()
+        for text in texts:
+            suffix = _TITLE_SUFFIX_RE.search(text)
+            if suffix and suffix.start() > 0:
+                named.add(text[: suffix.start()].strip())
+        for i in range(len(header) - 1, -1, -1):
+            if texts[i] in named:
+                return i
+        above = header[-1]
+        if not vocabulary.is_chrome(above.text) and not _is_prose(above.text):
+            return tagline - 1
+        for i, text in enumerate(texts):
+            if _TITLE_SUFFIX_RE.search(text):
+                return i
+        return tagline - 1
 
     # -- pass one: what each line is
 
-    def classify(self, lines: list[_Line]) -> None:
+    def classify(self, lines: list[_Line], toc_levels: dict[str, int]) -> None:
         evidence = self.heading_evidence(lines)
-        toc_levels = self.read_toc(lines)
+        self.read_navigation_boxes(lines)
         gaps = Counter(line.gap for line in lines if _is_prose(line.text))
         self.paragraph_gap = gaps.most_common(1)[0][0] if gaps else 1
         role: str | None = None
@@ -337,7 +424,13 @@ class _Parser:
                 previous = line
                 continue
             kind, rule = self.apparatus_kind(line)
-            if kind is None and intro_list and line.gap <= 1 and self.list_like(line, previous):
+            if (
+                kind is None
+                and intro_list
+                and line.gap <= 1
+                and self.list_like(line, previous)
+                and not self.marked_heading(line, toc_levels)
+            ):
                 line.kind, line.rule, line.list_item = (
                     LIST_ITEM,
                     "short line in a run after a line ending in ':'",
@@ -353,7 +446,7 @@ class _Parser:
                 if heading is not None:
                     line.kind, line.rule = HEADING, heading
                     seen_heading = True
-                    own = vocabulary.section_role(line.heading)
+                    own = vocabulary.section_role(line.heading, self.language)
                     if own is not None or line.level <= role_level or role is None:
                         role, role_level = own, line.level
                     intro_list = False
@@ -367,6 +460,12 @@ class _Parser:
                 kind, rule = self.entry_outside_lists(line, previous, following)
             if kind is None and not seen_prose and not seen_heading:
                 kind, rule = self.infobox_row(line, previous, following)
+            if kind is None and _address_line(text):
+                kind = NAVIGATION if seen_prose else CHROME
+                rule = "a web address on a line of its own"
+            if kind is None and _glued_cells(text):
+                kind = NAVIGATION if seen_prose else INFOBOX
+                rule = "cells of a table or menu run together"
             if kind is not None:
                 line.kind, line.rule = kind, rule
                 previous = line
@@ -384,6 +483,28 @@ class _Parser:
                 line.kind, line.rule = PARAGRAPH, "running text"
                 seen_prose = seen_prose or _is_prose(text)
             previous = line
+
+    def marked_heading(self, line: _Line, toc_levels: dict[str, int]) -> bool:
+        """The file itself marks the line a heading: an edit link, or an entry in its table
+        of contents."""
+        heading, suffix = vocabulary.split_edit_suffix(line.text)
+        return bool(suffix) or vocabulary.heading_key(heading) in toc_levels
+
+    def read_navigation_boxes(self, lines: list[_Line]) -> None:
+        """A navigation box: its view / talk / edit links ("v t e", "查 论 编") and the run
+        of lines touching them that holds no sentence (the box's title, groups, items)."""
+        for i, line in enumerate(lines):
+            if line.kind or not vocabulary.is_navbox_links(line.text):
+                continue
+            line.kind, line.rule = NAVIGATION, "view / talk / edit links of a navigation box"
+            j = i
+            while j > 0 and lines[j].gap == 0 and _in_box(lines[j - 1]):
+                j -= 1
+                lines[j].kind, lines[j].rule = NAVIGATION, "line of a navigation box"
+            j = i + 1
+            while j < len(lines) and lines[j].gap == 0 and _in_box(lines[j]):
+                lines[j].kind, lines[j].rule = NAVIGATION, "line of a navigation box"
+                j += 1
 
     def heading_evidence(self, lines: list[_Line]) -> str:
         """How this file marks its headings: markup, ``[edit]`` suffixes, or only by shape."""
@@ -415,7 +536,7 @@ class _Parser:
                 entry = _TOC_ENTRY_RE.match(text)
                 if entry and not _is_prose(entry.group("text")):
                     entries.append((lines[j], entry))
-                elif not _TOC_NOISE_RE.match(text):
+                elif not (_TOC_NOISE_RE.match(text) or vocabulary.is_toc_toggle(text)):
                     break
                 j += 1
             if len(entries) < 2:
@@ -470,14 +591,14 @@ class _Parser:
                 line.heading, line.level = heading, 2
                 return "[edit] suffix"
             return None
-        if toc_levels and vocabulary.section_role(heading) is None:
+        if toc_levels and vocabulary.section_role(heading, self.language) is None:
             return None  # the table of contents names every heading
         if suffix:
             line.heading, line.level = heading, 2
             return "[edit] suffix"
         if (
             role in ("references", "bibliography", "navigation")
-            and vocabulary.section_role(heading) is None
+            and vocabulary.section_role(heading, self.language) is None
         ):
             return None  # a list's entries are not headings
         if previous is not None and previous.text.endswith(":") and line.gap <= 1:
@@ -515,6 +636,11 @@ class _Parser:
                 return kind, "entry of a reference list"
             return BIBLIOGRAPHY_ENTRY, "unnumbered entry under a references heading"
         if role == "bibliography":
+            entry = references.reference_entry(line.raw, in_reference_section=False)
+            if entry is not None:  # "^ text" or "[n] text": the notes, whatever the heading
+                line.entry = entry
+                kind = FOOTNOTE if entry.key is None or not entry.key.isdigit() else REFERENCE_ENTRY
+                return kind, "entry of a reference list under a bibliography heading"
             return BIBLIOGRAPHY_ENTRY, "entry under a bibliography heading"
         return NAVIGATION, "entry under a see-also or links heading"
 
@@ -541,16 +667,19 @@ class _Parser:
         A row is a label and its value separated by a tab, or a short line without a
         sentence's end that touches other such lines (no blank line between them).
         """
+        if previous is not None and previous.text.endswith(":"):
+            return None, ""  # what the line before introduces: a list or a quotation
         if _TAB_ROW_RE.match(line.raw.lstrip()):
             return INFOBOX, "label and value separated by a tab, before the text"
         text = line.text
-        if _is_prose(text) or len(_words(text)) > INFOBOX_ROW_MAX_WORDS or text[-1:] in _TERMINAL:
+        if _is_prose(text) or text[-1:] in _TERMINAL:
             return None, ""
         touching_before = previous is not None and line.gap == 0 and previous.kind == INFOBOX
         touching_after = (
             following is not None and following.gap == 0 and not _is_prose(following.text)
         )
-        if touching_before or (touching_after and line.gap == 0):
+        short = len(_words(text)) <= INFOBOX_ROW_MAX_WORDS
+        if touching_before or (short and touching_after and line.gap == 0):
             return INFOBOX, "short row in a block of short lines before the text"
         return None, ""
 
@@ -594,7 +723,7 @@ class _Parser:
                     and directly_under is not None
                     and directly_under.rule.startswith("short line")
                     and directly_under.level == 2
-                    and vocabulary.section_role(line.heading) is None
+                    and vocabulary.section_role(line.heading, self.language) is None
                 ):
                     level = 3
                 level = max(2, min(level, heading_above_level + 1, 6))

@@ -594,6 +594,9 @@ PAGE_CHROME_LINES: dict[str, tuple[str, ...]] = {
         "Printable version",
         "Toggle the table of contents",
         "Page tools",
+        "Language links are at the top of the page.",
+        "Language links are at the top of the page across from the title.",
+        "Pages for logged out editors learn more",
     ),
     "ru": (
         "О Википедии",
@@ -805,6 +808,22 @@ MENU_LABELS: dict[str, tuple[str, ...]] = {
 # "Variants", "Appearance", "Statistics" are common article headings. Alone they are not
 # chrome: is_chrome() says False and chrome_kind() says "word", so a caller that is inside a
 # run of chrome (the menus copied before the title) can take them with it.
+# The view / talk / edit links every navigation box (navbox, sidebar) renders in a corner:
+# Template:Navbar as each Wikipedia words it. A line of only these marks a navigation box.
+NAVBOX_LINKS: dict[str, tuple[str, ...]] = {
+    "en": ("v t e", "vte", "v · t · e", "view talk edit"),
+    "ru": ("п о р", "п · о · р", "просмотр обсуждение править"),
+    "uk": ("п о р", "п · о · р", "переглянути обговорити редагувати"),
+    "de": ("v t e", "v · d · b"),
+    "fr": ("v · d · m", "v d m", "modifier"),
+    "es": ("v t e", "v · d · e", "v d e"),
+    "it": ("v · d · m", "v d m"),
+    "pt": ("v · d · e", "v d e", "v t e"),
+    "pl": ("p · d · e", "p d e"),
+    "ja": ("表 話 編 歴", "表示 ノート 編集 履歴", "表 話 編"),
+    "zh": ("查 论 编", "查论编", "查 論 編", "查論編", "閱 論 編", "阅 论 编"),
+}
+
 MENU_WORDS: dict[str, tuple[str, ...]] = {
     "en": (
         "Navigation",
@@ -846,6 +865,7 @@ CHROME_PREFIXES: dict[str, tuple[str, ...]] = {
         "This page was last edited on ",
         "This page was last modified on ",
         "Text is available under the Creative Commons",
+        "Wikipedia text is available under ",
         "Content is available under ",
         "Wikipedia® is a registered trademark of the Wikimedia Foundation",
         "Wikimedia Commons has media related to ",
@@ -1340,6 +1360,7 @@ _EDIT_WORDS = _by_folded(EDIT_LINK_WORDS)
 _TOC_TITLES = _prefixes(TOC_TITLES)
 _TOC_TOGGLES = _prefixes(TOC_TOGGLES)
 _TAGLINES = _by_folded(TAGLINES)
+_NAVBOX_LINKS = _by_folded(NAVBOX_LINKS)
 _JUMP_LINKS = _by_folded(JUMP_LINKS)
 _PAGE_LINES = _by_folded(PAGE_CHROME_LINES)
 _MENU_LABELS = _by_folded(MENU_LABELS)
@@ -1400,22 +1421,27 @@ def is_toc_title(line: str) -> bool:
     for title in _TOC_TITLES:
         if text == title:
             return True
-        if text.startswith(title):
-            rest = text[len(title) :]
-            if rest[:1] not in " [(":
-                continue
-            rest = re.sub(r"[\[\]()|]", " ", rest)
-            rest = _SPACE_RE.sub(" ", rest).strip()
-            while rest:
-                for toggle in _TOC_TOGGLES:
-                    if rest == toggle or rest.startswith(toggle + " "):
-                        rest = rest[len(toggle) :].strip()
-                        break
-                else:
-                    break
-            if not rest:
-                return True
+        rest = text[len(title) :]
+        if text.startswith(title) and rest[:1] in " [(" and is_toc_toggle(rest):
+            return True
     return False
+
+
+def is_toc_toggle(line: str) -> bool:
+    """True for a line holding only the toggles a table of contents renders ("hide",
+    "[show]", "move to sidebar", "(Top)", "Toggle the table of contents", "隐藏")."""
+    rest = re.sub(r"[\[\]()|]", " ", fold(line))
+    rest = _SPACE_RE.sub(" ", rest).strip()
+    if not rest:
+        return False
+    while rest:
+        for toggle in _TOC_TOGGLES:
+            if rest == toggle or rest.startswith(toggle + " "):
+                rest = rest[len(toggle) :].strip()
+                break
+        else:
+            return False
+    return True
 
 
 def chrome_kind(line: str) -> str | None:
@@ -1460,6 +1486,19 @@ def chrome_kind(line: str) -> str | None:
     if text in _MENU_WORDS:
         return "word"
     return None
+
+
+def is_navbox_links(line: str) -> bool:
+    """True for a line holding only a navigation box's view / talk / edit links ("v t e",
+    "v · t · e", "п · о · р", "查 论 编")."""
+    return _SPACE_RE.sub(" ", fold(line).replace("•", "·")).strip() in _NAVBOX_LINKS
+
+
+def is_tagline(line: str) -> bool:
+    """True for the tagline a rendered page prints under its title ("From Wikipedia, the
+    free encyclopedia", "Материал из Википедии — свободной энциклопедии",
+    "维基百科，自由的百科全书")."""
+    return fold(line).rstrip(".") in _TAGLINES
 
 
 def is_chrome(line: str) -> bool:
