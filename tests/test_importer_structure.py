@@ -393,3 +393,15 @@ def test_a_heading_marked_by_its_edit_link_ends_a_list_introduced_by_a_colon():
     document = parse(text, "mail.txt")
     assert [s.heading for s in document.sections if s.heading] == ["Spammers", "History"]
     assert [c.kind for c in document.sections[0].claims] == ["statement", "list_item", "list_item"]
+
+
+def test_caret_notes_under_a_bibliography_heading_still_number_their_sources():
+    text = (
+        "Mill Example\n\nThe mill was built in 1820 by the town's weavers.[1] "
+        "It closed in 1931.[2]\n\nSources\n"
+        "^ Smith, J. (1990). Mills of Exampleland. Example Press.\n"
+        "^ Jones, A. (2001). Weavers and Water. River Books.\n"
+    )
+    document = parse(text, "mill.txt")
+    assert {s.label: s.note_text[:5] for s in document.sources} == {"1": "Smith", "2": "Jones"}
+    assert apparatus_kinds(document)["footnote"] == 2
