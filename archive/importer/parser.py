@@ -21,9 +21,11 @@ endings turned into ``\\n``), so a file with CRLF endings parses exactly like on
 from __future__ import annotations
 
 import re
+import zlib
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import pairwise
 
 from . import references, sources, vocabulary
@@ -116,6 +118,8 @@ GLUED_CELLS_MIN = 3
 REPEAT_SHINGLE = 4
 REPEAT_MIN_WORDS = 12
 REPEAT_THRESHOLD = 0.6
+REPEAT_SAMPLE = 4  # one word in four starts a run that is looked up
+REPEAT_CANDIDATE = 0.3  # share of looked-up runs that makes a paragraph worth comparing
 
 # Line kinds of the first pass that are not apparatus.
 HEADING, PARAGRAPH, MARKERS = "heading", "paragraph", "markers"
@@ -1037,19 +1041,32 @@ class _Parser:
     # -- anomalies across paragraphs
 
     def find_repeated_paragraphs(self) -> None:
-        """Report paragraphs that repeat an earlier one nearly word for word (copy defects)."""
+        """Report paragraphs that repeat an earlier one nearly word for word (copy defects).
+
+        A paragraph repeated word for word is found by its words alone; others are compared
+        by the REPEAT_SHINGLE-word runs they share with earlier paragraphs.
+        """
+        first_of: dict[tuple[str, ...], int] = {}
         index: dict[tuple[str, ...], list[int]] = defaultdict(list)
-        shingle_sets: list[set[tuple[str, ...]]] = []
+        shingle_counts: dict[int, int] = {}
         for position, (line, words) in enumerate(self.paragraph_words):
-            shingles = (
-                {
-                    tuple(words[i : i + REPEAT_SHINGLE])
-                    for i in range(len(words) - REPEAT_SHINGLE + 1)
-                }
-                if len(words) >= REPEAT_MIN_WORDS
-                else set()
-            )
-            shingle_sets.append(shingles)
+            if len(words) < REPEAT_MIN_WORDS:
+                continue
+            whole = tuple(words)
+            if whole in first_of:
+                self.report_repeat(line, first_of[whole], 1.0)
+                continue
+            first_of[whole] = position
+            # Only the runs whose first word is in a fixed sample of all words are compared:
+            # enough to see a repeat (both copies hold the same runs), and linear.
+            shingles = {
+                tuple(words[i : i + REPEAT_SHINGLE])
+                for i in range(len(words) - REPEAT_SHINGLE + 1)
+                if _sampled(words[i])
+            }
+            if not shingles:
+                continue
+            shingle_counts[position] = len(shingles)
             shared: Counter[int] = Counter()
             for shingle in shingles:
                 earlier = index[shingle]
@@ -1057,16 +1074,31 @@ class _Parser:
                     shared.update(earlier)
                 earlier.append(position)
             for other, count in shared.items():
-                similarity = count / min(len(shingles), len(shingle_sets[other]))
+                if count / min(len(shingles), shingle_counts[other]) < REPEAT_CANDIDATE:
+                    continue
+                mine, theirs = _shingles(words), _shingles(self.paragraph_words[other][1])
+                similarity = len(mine & theirs) / min(len(mine), len(theirs))
                 if similarity >= REPEAT_THRESHOLD:
-                    earlier_line = self.paragraph_words[other][0]
-                    self.note(
-                        "repeated_paragraph",
-                        line,
-                        f"paragraph repeats the paragraph at line {earlier_line} "
-                        f"({similarity:.0%} of its wording)",
-                    )
+                    self.report_repeat(line, other, similarity)
                     break
+
+    def report_repeat(self, line: int, earlier: int, similarity: float) -> None:
+        earlier_line = self.paragraph_words[earlier][0]
+        self.note(
+            "repeated_paragraph",
+            line,
+            f"paragraph repeats the paragraph at line {earlier_line} "
+            f"({similarity:.0%} of its wording)",
+        )
+
+
+def _shingles(words: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + REPEAT_SHINGLE]) for i in range(len(words) - REPEAT_SHINGLE + 1)}
+
+
+@lru_cache(maxsize=1 << 16)
+def _sampled(word: str) -> bool:
+    return zlib.crc32(word.encode()) % REPEAT_SAMPLE == 0
 
 
 def _inside_quotes(text: str, at: int) -> bool:

@@ -127,6 +127,7 @@ _QUOTES = str.maketrans(
 
 
 @lru_cache(maxsize=8192)  # the parser asks several questions of each line
+@lru_cache(maxsize=64)  # each line is folded by every test it is put to, one after another
 def fold(text: str) -> str:
     """The form every comparison in this module is made on.
 
@@ -1371,7 +1372,7 @@ _REDIRECT_PREFIXES = _prefixes(REDIRECTED_FROM)
 _CATEGORY_LABELS = _prefixes(CATEGORY_LABELS)
 _HATNOTE_PREFIXES = _prefixes(HATNOTE_PREFIXES)
 _BOX_PREFIXES = _prefixes(MAINTENANCE_BOX_PREFIXES)
-_BOX_MARKERS = tuple(fold(marker) for marker in MAINTENANCE_BOX_MARKERS)
+_BOX_MARKER_RE = re.compile("|".join(re.escape(fold(m)) for m in MAINTENANCE_BOX_MARKERS))
 
 _EDIT_SUFFIX_RE = re.compile(
     r"[^\S\n]*(?P<suffix>[\[［]\s*(?P<words>[^\[\]［］]{1,60}?)\s*[\]］])[^\S\n]*$"
@@ -1389,6 +1390,14 @@ _SISTER_PATTERNS = (
 _URLISH_RE = re.compile(r"https?://\S*(?:wiki|index\.php)|/wiki/")
 
 
+# Longest lines each kind of apparatus is looked for in: longer ones are prose, and are not
+# folded and compared with every entry of the vocabulary.
+SHORT_LINE_MAX = 120  # table-of-contents titles and toggles, taglines, navigation-box links
+HATNOTE_MAX = 600
+CHROME_LINE_MAX = 1200  # "Retrieved from" with a long address, the licence footer
+MAINTENANCE_BOX_MAX = 2000
+
+
 def heading_key(text: str) -> str:
     """A heading as compared with a table of contents' entry or a list's heading."""
     return " ".join(split_edit_suffix(text)[0].split()).casefold()
@@ -1403,6 +1412,8 @@ def split_edit_suffix(heading_line: str) -> tuple[str, str]:
     (trailing spaces removed) and the suffix is the bracket as written, so offsets can be
     kept. A line without an edit link gives (heading_line, "").
     """
+    if heading_line.rstrip()[-1:] not in "]］":
+        return heading_line, ""
     match = _EDIT_SUFFIX_RE.search(heading_line)
     if match:
         parts = [fold(part) for part in match.group("words").split("|")]
@@ -1417,6 +1428,8 @@ def is_toc_title(line: str) -> bool:
     """True for the title of a copied table of contents ("Contents", "Содержание",
     "Inhaltsverzeichnis", "Sommaire", "目次", "目录" ...), with or without the toggle that
     renders after it ("Contents hide", "Contents [hide]", "Contents move to sidebar hide")."""
+    if len(line) > SHORT_LINE_MAX:
+        return False
     text = fold(line)
     for title in _TOC_TITLES:
         if text == title:
@@ -1430,6 +1443,8 @@ def is_toc_title(line: str) -> bool:
 def is_toc_toggle(line: str) -> bool:
     """True for a line holding only the toggles a table of contents renders ("hide",
     "[show]", "move to sidebar", "(Top)", "Toggle the table of contents", "隐藏")."""
+    if len(line) > SHORT_LINE_MAX:
+        return False
     rest = re.sub(r"[\[\]()|]", " ", fold(line))
     rest = _SPACE_RE.sub(" ", rest).strip()
     if not rest:
@@ -1457,18 +1472,20 @@ def chrome_kind(line: str) -> str | None:
     "word": interface words that are ordinary words too ("Views", "Languages", "Search",
     "Statistics"); chrome only inside a run of chrome, which the caller must see.
     """
+    if len(line) > CHROME_LINE_MAX:
+        return None
     text = fold(line)
     if not text:
         return None
     bare = text.rstrip(".")
     if bare in _TAGLINES or text in _JUMP_LINKS or text in _PAGE_LINES or bare in _PAGE_LINES:
         return "page"
-    for prefix in _CHROME_PREFIXES:
-        if text.startswith(prefix) and len(text) <= 400:
-            return "page"
-    for prefix in _RETRIEVED_PREFIXES:
-        if text.startswith(prefix) and _URLISH_RE.search(text[len(prefix) :]):
-            return "page"
+    if len(text) <= 400 and text.startswith(_CHROME_PREFIXES):
+        return "page"
+    if text.startswith(_RETRIEVED_PREFIXES):
+        for prefix in _RETRIEVED_PREFIXES:
+            if text.startswith(prefix) and _URLISH_RE.search(text[len(prefix) :]):
+                return "page"
     if text.endswith(_RETRIEVED_SUFFIXES) and _URLISH_RE.search(text):
         return "page"
     if text.startswith("(") and text.endswith(")") and len(text) <= 300:
@@ -1491,6 +1508,8 @@ def chrome_kind(line: str) -> str | None:
 def is_navbox_links(line: str) -> bool:
     """True for a line holding only a navigation box's view / talk / edit links ("v t e",
     "v · t · e", "п · о · р", "查 论 编")."""
+    if len(line) > SHORT_LINE_MAX:
+        return False
     return _SPACE_RE.sub(" ", fold(line).replace("•", "·")).strip() in _NAVBOX_LINKS
 
 
@@ -1498,6 +1517,8 @@ def is_tagline(line: str) -> bool:
     """True for the tagline a rendered page prints under its title ("From Wikipedia, the
     free encyclopedia", "Материал из Википедии — свободной энциклопедии",
     "维基百科，自由的百科全书")."""
+    if len(line) > SHORT_LINE_MAX:
+        return False
     return fold(line).rstrip(".") in _TAGLINES
 
 
@@ -1525,12 +1546,15 @@ def hatnote(line: str) -> bool:
     "Not to be confused with X", '"X" redirects here.', and their translations
     ("Основная статья: X", "Hauptartikel: X", "Article détaillé : X", "Artículo principal:
     X", "主条目：X" ...). A heading "See also" alone is not a hatnote (see section_role)."""
-    text = fold(line)
-    if not text or len(text) > 600:
+    if len(line) > HATNOTE_MAX:
         return False
-    for prefix in _HATNOTE_PREFIXES:
-        if text.startswith(prefix) and len(text) > len(prefix):
-            return True
+    text = fold(line)
+    if not text:
+        return False
+    if text.startswith(_HATNOTE_PREFIXES):
+        for prefix in _HATNOTE_PREFIXES:
+            if text.startswith(prefix) and len(text) > len(prefix):
+                return True
     return any(pattern.match(text) for pattern in _HATNOTE_PATTERNS)
 
 
@@ -1542,11 +1566,11 @@ def maintenance_box(line: str) -> bool:
     challenged and removed", "В этой статье не хватает ссылок на источники", "Dieser
     Artikel oder nachfolgende Abschnitt ist nicht hinreichend mit Belegen", "Cet article ne
     cite pas suffisamment ses sources" ...). A leading "[icon]" placeholder is ignored."""
+    if len(line) > MAINTENANCE_BOX_MAX:
+        return False
     text = fold(line)
     text = re.sub(r"^\[(?:icon|edit|\?)\]\s*", "", text)
-    if any(marker in text for marker in _BOX_MARKERS):
-        return True
-    return any(text.startswith(prefix) for prefix in _BOX_PREFIXES)
+    return bool(_BOX_MARKER_RE.search(text)) or text.startswith(_BOX_PREFIXES)
 
 
 def _role_index() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
