@@ -189,6 +189,7 @@ def _words(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
+@lru_cache(maxsize=256)  # a line is asked about again as the neighbour of the next
 def _is_prose(text: str) -> bool:
     """A line of running text: several words and a sentence's end somewhere in it."""
     clean = strip_markers(text).strip()
@@ -244,6 +245,31 @@ def _only_markers(text: str) -> bool:
 
 
 # --------------------------------------------------------------------------- the parser
+
+
+class _Origin:
+    """Where each character of a cleaned line stands in the file: runs of consecutive
+    offsets, so a long line costs a few entries, not one per character."""
+
+    def __init__(self) -> None:
+        self.clean_starts: list[int] = []
+        self.file_starts: list[int] = []
+        self.length = 0
+
+    def extend(self, file_start: int, count: int) -> None:
+        if count > 0:
+            self.clean_starts.append(self.length)
+            self.file_starts.append(file_start)
+            self.length += count
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, position: int) -> int:
+        if not 0 <= position < self.length:
+            raise IndexError(position)
+        run = bisect_right(self.clean_starts, position) - 1
+        return self.file_starts[run] + position - self.clean_starts[run]
 
 
 @dataclass
@@ -915,11 +941,11 @@ class _Parser:
         self.paragraph_words.append((number, [w.lower() for w in _WORD_RE.findall(body)]))
         return body
 
-    def cut_markers(self, line: str, start: int, number: int) -> tuple[list[_Run], str, list[int]]:
+    def cut_markers(self, line: str, start: int, number: int) -> tuple[list[_Run], str, _Origin]:
         """Split a line into marker runs and the clean text, mapping clean -> file offsets."""
         runs: list[_Run] = []
         pieces: list[str] = []
-        origin: list[int] = []
+        origin = _Origin()
         cursor = 0
         for match in _BRACKET_RE.finditer(line):
             found = _marker(match)
@@ -928,7 +954,7 @@ class _Parser:
             what, label, end = found
             if match.start() > cursor:
                 pieces.append(line[cursor : match.start()])
-                origin.extend(range(start + cursor, start + match.start()))
+                origin.extend(start + cursor, match.start() - cursor)
             clean_at = len(origin)
             body_start = start + match.start("body") - 1
             if runs and runs[-1].end == start + match.start():
@@ -945,8 +971,7 @@ class _Parser:
                 run.flags.append(ParsedFlag(what, label, body_start, body_start + len(label) + 2))
             cursor = end
         pieces.append(line[cursor:])
-        origin.extend(range(start + cursor, start + len(line)))
-        origin.append(start + len(line))
+        origin.extend(start + cursor, len(line) - cursor + 1)  # and the offset of the end
         clean = "".join(pieces)
         for run in runs:
             self.decide_break(run, clean, line, start, number)
@@ -1059,10 +1084,11 @@ class _Parser:
             first_of[whole] = position
             # Only the runs whose first word is in a fixed sample of all words are compared:
             # enough to see a repeat (both copies hold the same runs), and linear.
+            starts = {word for word in set(words) if _sampled(word)}
             shingles = {
                 tuple(words[i : i + REPEAT_SHINGLE])
                 for i in range(len(words) - REPEAT_SHINGLE + 1)
-                if _sampled(words[i])
+                if words[i] in starts
             }
             if not shingles:
                 continue

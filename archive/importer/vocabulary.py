@@ -95,10 +95,14 @@ LANGUAGES = ("en", "ru", "de", "fr", "es", "it", "pt", "pl", "uk", "ja", "zh")
 # --------------------------------------------------------------------------- folding
 
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d-"
-_DASH_RE = re.compile(f"[{_DASHES}]")
-_SPACED_DASH_RE = re.compile(r"\s+-\s*|\s*-\s+")
-_SPACE_RE = re.compile(r"\s+")
-_SPACE_BEFORE_PUNCT_RE = re.compile(r"\s+([?!:;])")
+_DASH_RE = re.compile(f"[{_DASHES[:-1]}]")  # all but the hyphen-minus they become
+# Applied after whitespace is collapsed to single spaces.
+_SPACED_DASH_RE = re.compile(r" - | -|- ")
+_SPACE_BEFORE_PUNCT = (" ?", " !", " :", " ;")
+_SPACE_BEFORE_PUNCT_RE = re.compile(r" ([?!:;])")
+_QUOTES_RE = re.compile(
+    "[\u2018\u2019\u201a\u201b\u2032\u201c-\u201f\u00ab\u00bb\u300c-\u300f\u00ad\u200b-\u200d\u2060\ufeff]"
+)
 _QUOTES = str.maketrans(
     {
         "\u2018": "'",
@@ -136,11 +140,16 @@ def fold(text: str) -> str:
     no space before ? ! : ; (French typography), runs of whitespace (no-break and thin spaces
     included) made one space, stripped.
     """
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
-    text = _DASH_RE.sub("-", text)
-    text = _SPACE_RE.sub(" ", text).strip()
-    text = _SPACED_DASH_RE.sub(" - ", text)
-    return _SPACE_BEFORE_PUNCT_RE.sub(r"\1", text)
+    text = unicodedata.normalize("NFKC", text)
+    if _QUOTES_RE.search(text):
+        text = text.translate(_QUOTES)
+    text = text.casefold()
+    text = " ".join(_DASH_RE.sub("-", text).split())
+    if " -" in text or "- " in text:
+        text = _SPACED_DASH_RE.sub(" - ", text)
+    if any(space in text for space in _SPACE_BEFORE_PUNCT):
+        text = _SPACE_BEFORE_PUNCT_RE.sub(r"\1", text)
+    return text
 
 
 def _folded_set(words: Iterable[str]) -> frozenset[str]:
@@ -1412,9 +1421,11 @@ def split_edit_suffix(heading_line: str) -> tuple[str, str]:
     (trailing spaces removed) and the suffix is the bracket as written, so offsets can be
     kept. A line without an edit link gives (heading_line, "").
     """
-    if heading_line.rstrip()[-1:] not in "]］":
+    end = heading_line.rstrip()
+    if end[-1:] not in "]］":
         return heading_line, ""
-    match = _EDIT_SUFFIX_RE.search(heading_line)
+    opening = max(end.rfind("["), end.rfind("［"))
+    match = _EDIT_SUFFIX_RE.match(heading_line, opening) if opening >= 0 else None
     if match:
         parts = [fold(part) for part in match.group("words").split("|")]
         if parts and all(part in _EDIT_WORDS for part in parts):
@@ -1446,7 +1457,7 @@ def is_toc_toggle(line: str) -> bool:
     if len(line) > SHORT_LINE_MAX:
         return False
     rest = re.sub(r"[\[\]()|]", " ", fold(line))
-    rest = _SPACE_RE.sub(" ", rest).strip()
+    rest = " ".join(rest.split())
     if not rest:
         return False
     while rest:
@@ -1510,7 +1521,7 @@ def is_navbox_links(line: str) -> bool:
     "v · t · e", "п · о · р", "查 论 编")."""
     if len(line) > SHORT_LINE_MAX:
         return False
-    return _SPACE_RE.sub(" ", fold(line).replace("•", "·")).strip() in _NAVBOX_LINKS
+    return " ".join(fold(line).replace("•", "·").split()) in _NAVBOX_LINKS
 
 
 def is_tagline(line: str) -> bool:
