@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.importer import ImportFormatError, parse, read_source_file
+from archive.importer import ImportFormatError, parse, read_source_file, strip_markers
 from bench import fidelity
 
 OUTLINES = sorted(fidelity.CORPUS.glob("*.expected.json"))
@@ -75,3 +75,19 @@ def test_every_heading_at_its_level_and_no_apparatus_as_a_claim(outline):
     assert figures["headings_missed"] == allowed.get("headings_missed", 0)
     assert precision == 1.0 or figures["headings_extra"] <= allowed.get("headings_missed", 0)
     assert figures["apparatus_as_claims"] == allowed.get("apparatus_as_claims", 0)
+
+
+@pytest.mark.parametrize("outline", OUTLINES, ids=lambda p: p.name.split(".")[0])
+def test_no_word_of_a_claim_differs_from_the_file(outline):
+    """Each claim is its span in the file with only markers and vocabulary tags taken out:
+    nothing of the prose is removed, added or moved (a list item's bullet stands before
+    its span)."""
+    path = Path(outline).with_name(outline.name.replace(".expected.json", ".txt"))
+    try:
+        source = read_source_file(path)
+    except ImportFormatError:
+        assert path.name in MOJIBAKE
+        return
+    document = parse(source.text, source.name)
+    for claim in document.claims:
+        assert strip_markers(document.text[claim.start : claim.end]).strip() == claim.text
