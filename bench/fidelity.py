@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,14 +46,18 @@ def measure(outline_path: Path) -> dict:
     parsed_headings = [(_norm(s.heading), s.level) for s in document.sections if s.heading]
 
     def pr(expected, parsed):
-        hits = len(set(expected) & set(parsed))
+        hits = sum((Counter(expected) & Counter(parsed)).values())  # a heading may recur
         return (hits / len(parsed) if parsed else 1.0, hits / len(expected) if expected else 1.0)
 
     expected_claims = [c for s in outline["sections"] for c in s["claims"]]
-    parsed_by_text = {}
+    # A text that stands more than once (a table's "3.0") is matched in order of position.
+    parsed_by_text: dict[str, list] = {}
     for claim in document.claims:
-        parsed_by_text.setdefault(_norm(claim.text), claim)
-    found = [(c, parsed_by_text.get(_norm(c["text"]))) for c in expected_claims]
+        parsed_by_text.setdefault(_norm(claim.text), []).append(claim)
+    found = []
+    for c in expected_claims:
+        same = parsed_by_text.get(_norm(c["text"]))
+        found.append((c, same.pop(0) if same else None))
     matched = [(c, p) for c, p in found if p is not None]
     apparatus_texts = {_norm(a["text"])[:60] for s in outline["sections"] for a in s["apparatus"]}
     as_claims = sum(1 for claim in document.claims if _norm(claim.text)[:60] in apparatus_texts)
@@ -64,8 +69,8 @@ def measure(outline_path: Path) -> dict:
     return {
         "file": outline["file"],
         "heading_precision_recall": pr(expected_headings, parsed_headings),
-        "headings_missed": len(set(expected_headings) - set(parsed_headings)),
-        "headings_extra": len(set(parsed_headings) - set(expected_headings)),
+        "headings_missed": sum((Counter(expected_headings) - Counter(parsed_headings)).values()),
+        "headings_extra": sum((Counter(parsed_headings) - Counter(expected_headings)).values()),
         "heading_text_recall": pr(
             [h for h, _ in expected_headings], [h for h, _ in parsed_headings]
         )[1],

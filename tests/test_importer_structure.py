@@ -405,3 +405,95 @@ def test_caret_notes_under_a_bibliography_heading_still_number_their_sources():
     document = parse(text, "mill.txt")
     assert {s.label: s.note_text[:5] for s in document.sources} == {"1": "Smith", "2": "Jones"}
     assert apparatus_kinds(document)["footnote"] == 2
+
+
+MARKDOWN_CONVERSION = """\
+
+
+
+Contents
+--------
+* (Top)
+* 1History
+\t+ 1.1Mills
+* 2References
+Toggle the table of contents
+Lake Example
+============
+* Read
+* Edit
+From Wikipedia, the free encyclopedia
+|  |
+| --- |
+| Part of a series on lakes |
+|
+∂
+|
+Lake Example is a glacial lake in the north of Exampleland, formed after the last ice age.[1]
+
+History[edit]
+-------------
+The first settlers reached its shores in the twelfth century.[2]
+
+### Mills[edit]
+Two mills stood on the outflow until the railway came:
+
+def grind(grain):
+    return flour
+x = 10;
+<p>Flour</p>
+
+References[edit]
+----------------
+1. ^ ***a*** ***b*** Smith, J. (1990). *Lakes of Exampleland*. Example Press.
+2. **^** Jones, A. (2001). *Mills and Rivers*. River Books.
+"""
+
+
+def test_a_markdown_conversion_of_a_page_keeps_its_structure():
+    document = parse(MARKDOWN_CONVERSION, "lake.md.txt")
+    assert document.title == "Lake Example"
+    assert [(s.heading, s.level) for s in document.sections if s.heading] == [
+        ("History", 2),
+        ("Mills", 3),
+        ("References", 2),
+    ]
+    texts = [c.text for c in document.claims]
+    assert texts == [
+        "Lake Example is a glacial lake in the north of Exampleland, formed after the last "
+        "ice age.",
+        "The first settlers reached its shores in the twelfth century.",
+        "Two mills stood on the outflow until the railway came:",
+    ]
+    notes = {s.label: s.note_text for s in document.sources}
+    assert notes["1"].startswith("Smith, J. (1990).") and notes["2"].startswith("Jones, A.")
+    rules = {a.text: a.rule for a in document.apparatus}
+    assert rules["def grind(grain):"] == rules["x = 10;"] == "a line of program code"
+    assert rules["<p>Flour</p>"] == "a line of HTML: it opens with a tag"
+    assert rules["∂"].startswith("no word on the line")
+    assert document.unaccounted() == []
+
+
+def test_an_entry_of_the_table_of_contents_makes_one_heading_only():
+    text = (
+        "Tool\n\nContents\n1 Libraries\n2 Uses\n\nLibraries[edit]\n"
+        "The standard library is large and covers most everyday needs of a program.\n"
+        "Uses[edit]\nIt is used for scripts, services and teaching in many schools.\n\n"
+        "Related tools\nLibraries\nEditors\n"
+    )
+    document = parse(text, "tool.txt")
+    assert [s.heading for s in document.sections if s.heading] == ["Libraries", "Uses"]
+
+
+def test_marker_groups_named_by_a_symbol_cite_their_own_lists():
+    text = (
+        "Python\n\nIt was released in 1991.[1] The first version was 0.9.[† 1]\n\n"
+        "出典\n^ Rossum, G. (1991). Release notes.\n\n"
+        "一次文献\n^ van Rossum, G. Python 0.9.1 release.\n"
+    )
+    document = parse(text, "python.txt")
+    assert [c.label for c in document.citations] == ["1", "† 1"]
+    assert {s.label: s.note_text for s in document.sources} == {
+        "1": "Rossum, G. (1991). Release notes.",
+        "† 1": "van Rossum, G. Python 0.9.1 release.",
+    }

@@ -72,12 +72,14 @@ _BRACKET_RE = re.compile(
 )
 _CITATION_BODY_RE = re.compile(
     r"(?P<num>\d{1,4})|(?P<letter>[a-z])"
-    r"|(?P<group>[^\W\d_][^\W\d_.-]{0,20}(?:[.-][^\W\d_]{1,20})?\.?)[ \u00a0]?(?P<gnum>\d{1,4})"
+    r"|(?P<group>[^\W\d_][^\W\d_.-]{0,20}(?:[.-][^\W\d_]{1,20})?\.?|[†‡※*#§¶])"
+    r"[ \u00a0]?(?P<gnum>\d{1,4})"
 )
 _WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _CLOSING_PUNCTUATION = frozenset(".!?:;,…\"'”’»。！？")
 _TERMINAL = frozenset(".!?…。！？")
 # A sentence's end: not the dots of a URL or a number, which have no space after them.
+_FULL_STOP_AT_END_RE = re.compile(r"[.!?。！？][\"'”’»)]*$")
 _URL_RE = re.compile(r"\bhttps?://\S+")
 _SENTENCE_END_RE = re.compile(r"[.!?…](?=$|[\s\"'”’»)\[\]])|[。！？]")
 _QUOTES_AFTER = frozenset("\"'”’»)]」』")
@@ -88,15 +90,33 @@ _WIKI_HEADING_RE = re.compile(r"^(?P<open>=(?:[ ]?=){0,5})[ ]*(?P<text>[^=].*?)[
 _MARKDOWN_HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})[ ]+(?P<text>\S.*?)[ #]*$")
 # "1.2 Title", "1.2\tTitle", and glued as newer page copies give them: "1.2Title".
 _TOC_ENTRY_RE = re.compile(
-    r"^(?P<number>\d{1,2}(?:\.\d{1,2}){0,5})(?:\.?[ \t]+|(?=[^\W\d_]))(?P<text>\S.{0,150})$"
+    r"^(?:[*+•-][ \t]+)?(?P<number>\d{1,2}(?:\.\d{1,2}){0,5})"
+    r"(?:\.?[ \t]+|(?=[^\W\d_]))(?P<text>\S.{0,150})$"
 )
-_TOC_NOISE_RE = re.compile(r"^(?:\(Top\)|Toggle .{1,120} subsection)$")
+_TOC_NOISE_RE = re.compile(r"^(?:[*+•-][ \t]+)?(?:\(Top\)|Toggle .{1,120} subsection)$|^[=-]{3,}$")
+# An HTML tag, as code examples and raw conversions leave them: "<p>", "</b>", "<!DOCTYPE".
+_HTML_TAG_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>\n]*)?/?>|<!DOCTYPE\b", re.IGNORECASE)
+# A line of a program's source, as code examples leave them: a statement opening with a
+# keyword, a brace at the end, an assignment, a shebang or coding line.
+_CODE_RE = re.compile(
+    r"""(?x)^(?:
+      (?:def|class|return|elif|else|import|from|print|void|var|let|const|function|public
+         |private|static|int|char|float|double)\b[^。]*(?:[:;{}()]|\b\w+)$
+    | (?:if|while|for|switch)\s*\(?.*[:{)]$
+    | .*[{}]$
+    | \#!.* | \#\s*-\*-.*-\*-
+    | [A-Za-z_][\w.\[\]]*\s*(?:=|\+=|-=|==)\s*\S.*
+    )$"""
+)
+# The line under a Markdown heading written the other way ("Title" over "=====", "Section"
+# over "-------").
+_SETEXT_RE = re.compile(r"^(?:={3,}|-{3,})$")
 _TITLE_SUFFIX_RE = re.compile(
     r"\s+[-–—|:]\s+\S*(?:Wikipedia|Wikipédia|Wikipedija|Wikipedii|Vikipedi|Википедия|"
     r"Вікіпедія|ウィキペディア|维基百科|維基百科|위키백과|ויקיפדיה|ويكيبيديا)\S*.*$"
 )
 # A list item as copies keep them: a bullet or a number or letter before the text.
-_BULLET_RE = re.compile(r"^(?P<mark>[-*•·▪◦‣–]|\d{1,3}[.)]|\(?[a-z]\))[ \t]+(?=\S)")
+_BULLET_RE = re.compile(r"^(?P<mark>[-*+•·▪◦‣–]|\d{1,3}[.)]|\(?[a-z]\))[ \t]+(?=\S)")
 _TAB_ROW_RE = re.compile(r"^[^\t]{1,60}\t+\S")
 # Wiki or image markup that survived a conversion: never prose.
 _MARKUP_RE = re.compile(
@@ -104,7 +124,8 @@ _MARKUP_RE = re.compile(
     r"|(?:^|\|)\s*(?:thumb|thumbnail|frame|frameless|upright(?:=[\d.]+)?|left|right|center"
     r"|alt=|link=|class=|style=|\d+(?:x\d+)?px)\s*(?:\||$)"
     r"|^(?:upright|alt|link|thumbtime|px)=\S*$"
-    r"|\.(?:jpe?g|png|svg|gif|tiff?|webp)\b[^.]*(?:\||\]\])",
+    r"|\.(?:jpe?g|png|svg|gif|tiff?|webp)\b[^.]*(?:\||\]\])"
+    r"|!\[[^\]\n]*\]\(",  # a Markdown image
     re.IGNORECASE,
 )
 
@@ -298,6 +319,7 @@ class _Parser:
         self.paragraph_words: list[tuple[int, list[str]]] = []
         self.unknown_brackets: dict[str, list[int]] = defaultdict(list)
         self.language = "en"
+        self.toc_entries_left: Counter[str] = Counter()
 
     def fail(self, message: str, line: int | None = None) -> ImportFormatError:
         return ImportFormatError(self.name, message, line)
@@ -370,9 +392,10 @@ class _Parser:
         """
         if not lines:
             raise self.fail("file is empty")
-        if lines[0].number != 1 and not vocabulary.is_chrome(lines[0].text):
-            raise self.fail("the first line must be the document's title, and it is blank", 1)
         tagline = self.find_tagline(lines)
+        self.under_tagline = tagline is not None
+        if tagline is None and lines[0].number != 1 and not vocabulary.is_chrome(lines[0].text):
+            raise self.fail("the first line must be the document's title, and it is blank", 1)
         if tagline is not None:
             index = self.title_above_tagline(lines, tagline)
             header_end = tagline
@@ -384,8 +407,11 @@ class _Parser:
         title_line = lines[index]
         title = vocabulary.split_edit_suffix(title_line.text)[0]
         wiki = _WIKI_HEADING_RE.match(title)
+        markdown = _MARKDOWN_HEADING_RE.match(title)
         if wiki:
             title = wiki.group("text")
+        elif markdown:
+            title = markdown.group("text")
         title = _TITLE_SUFFIX_RE.sub("", title).strip() or title
         if len(title) > TITLE_MAX_CHARS:
             raise self.fail(
@@ -427,6 +453,10 @@ class _Parser:
         for i in range(len(header) - 1, -1, -1):
             if texts[i] in named:
                 return i
+        for i in range(len(header) - 1):  # a Markdown conversion's "Title" over "====="
+            if header[i + 1].text.startswith("===") and _SETEXT_RE.match(header[i + 1].text):
+                header[i + 1].kind, header[i + 1].rule = MARKUP_REMNANT, "underline of the title"
+                return i
         above = header[-1]
         if not vocabulary.is_chrome(above.text) and not _is_prose(above.text):
             return tagline - 1
@@ -445,6 +475,7 @@ class _Parser:
         role: str | None = None
         role_level = 0
         seen_prose = seen_heading = False  # infobox rows stand before both
+        seen_text = False  # a claim has been read: the lead has begun
         previous: _Line | None = None
         intro_list = False  # inside the lines after one ending in ":" that form a list
         for i, line in enumerate(lines):
@@ -490,6 +521,8 @@ class _Parser:
                 kind, rule = self.entry_outside_lists(line, previous, following)
             if kind is None and not seen_prose and not seen_heading:
                 kind, rule = self.infobox_row(line, previous, following)
+            if kind is None and not seen_text and not seen_heading and self.lead_residue(line):
+                kind, rule = INFOBOX, "short line before the article's first paragraph"
             if kind is None and _address_line(text):
                 kind = NAVIGATION if seen_prose else CHROME
                 rule = "a web address on a line of its own"
@@ -500,6 +533,7 @@ class _Parser:
                 line.kind, line.rule = kind, rule
                 previous = line
                 continue
+            seen_text = True
             if _BULLET_RE.match(text):
                 line.kind, line.rule, line.list_item = LIST_ITEM, "bullet or number", True
             elif self.starts_list(line, previous, following):
@@ -536,12 +570,31 @@ class _Parser:
                 lines[j].kind, lines[j].rule = NAVIGATION, "line of a navigation box"
                 j += 1
 
+    def lead_residue(self, line: _Line) -> bool:
+        """Before the first paragraph: what the infobox, sidebars and lead images leave.
+
+        Under a page's tagline every line that is not running text; elsewhere only lines
+        that are no sentence (no full stop, not a ':' introducing what follows).
+        """
+        text = strip_markers(line.text).strip()
+        if _is_prose(text) or (_BULLET_RE.match(text) and not self.under_tagline):
+            return False  # a page's sidebars hold lists too; elsewhere a list is text
+        sentence = bool(_FULL_STOP_AT_END_RE.search(text)) or (
+            len(text.split()) >= 3 and bool(_SENTENCE_END_RE.search(text))
+        )
+        return self.under_tagline or not (sentence or text.endswith((":", "：")))
+
     def heading_evidence(self, lines: list[_Line]) -> str:
         """How this file marks its headings: markup, ``[edit]`` suffixes, or only by shape."""
         wiki = sum(1 for line in lines if _WIKI_HEADING_RE.match(line.text))
         if wiki >= 2:
             return "markup"
         markdown = sum(1 for line in lines if _MARKDOWN_HEADING_RE.match(line.text))
+        markdown += sum(
+            1
+            for line, under in pairwise(lines)
+            if under.gap == 0 and _SETEXT_RE.match(under.text) and not under.kind
+        )
         if markdown >= 2:
             return "markdown"
         suffixed = sum(
@@ -575,7 +628,9 @@ class _Parser:
                 toc_line.kind, toc_line.rule = TOC, "table of contents"
             for _, entry in entries:
                 depth = entry.group("number").count(".") + 2
-                levels.setdefault(vocabulary.heading_key(entry.group("text")), min(depth, 6))
+                key = vocabulary.heading_key(entry.group("text"))
+                levels.setdefault(key, min(depth, 6))
+                self.toc_entries_left[key] += 1
             break
         return levels
 
@@ -589,6 +644,12 @@ class _Parser:
             return MAINTENANCE_BOX, "maintenance box"
         if _MARKUP_RE.search(text):
             return MARKUP_REMNANT, "wiki or image markup"
+        if (len(text) == 1 or not _words(text)) and not references.reference_entry(line.raw):
+            return MARKUP_REMNANT, "no word on the line: a symbol or a table's border"
+        if _HTML_TAG_RE.match(text):
+            return MARKUP_REMNANT, "a line of HTML: it opens with a tag"
+        if _CODE_RE.match(text) and not _is_prose(text):
+            return MARKUP_REMNANT, "a line of program code"
         if vocabulary.hatnote(text):
             return HATNOTE, "hatnote"
         return None, ""
@@ -606,14 +667,28 @@ class _Parser:
             line.level = max(2, wiki.group("open").count("="))
             return "== markup =="
         if markdown and evidence == "markdown":
-            line.heading = markdown.group("text").strip()
+            line.heading = vocabulary.split_edit_suffix(markdown.group("text"))[0].strip()
             line.level = max(2, len(markdown.group("hashes")))
             return "# markup"
+        if (
+            evidence == "markdown"
+            and following is not None
+            and following.gap == 0
+            and _SETEXT_RE.match(following.text)
+            and not following.kind
+        ):
+            line.heading = heading
+            line.level = 2
+            following.kind, following.rule = MARKUP_REMNANT, "underline of the heading above"
+            return "heading over a ----- line"
         if evidence in ("markup", "markdown"):
             return None
         if not _shape_of_heading(text):
             return None
-        if key in toc_levels:
+        if key in toc_levels and self.toc_entries_left[key] > 0:
+            # Each entry names one heading: the same words later (a navigation box's group)
+            # are not a heading again.
+            self.toc_entries_left[key] -= 1
             line.heading, line.level = heading, toc_levels[key]
             return "listed in the table of contents"
         if evidence == "edit suffix":

@@ -75,11 +75,21 @@ class ReferenceFields:
 
 _BULLET = r"(?:[-*•·]\s+)?"
 _BRACKET_KEY_RE = re.compile(r"\s*" + _BULLET + r"[\[［](?P<key>\d{1,4})[\]］]\s*")
+# A Markdown conversion puts the caret and the backlinks in bold or italics: "**^**",
+# "^ ***a*** ***b***".
+_EMPHASIS = r"[*_]{0,3}"
 _NUMBERED_CARET_RE = re.compile(
-    r"\s*" + _BULLET + r"(?P<key>\d{1,4}|[a-z]{1,2})\s*[.)]\s*(?=(?:jump up\s*)?[\^↑])",
+    r"\s*"
+    + _BULLET
+    + r"(?P<key>\d{1,4}|[a-z]{1,2})\s*[.)]\s*(?=(?:jump up\s*)?"
+    + _EMPHASIS
+    + r"[\^↑])",
     re.IGNORECASE,
 )
-_CARET_RE = re.compile(r"\s*" + _BULLET + r"(?:jump up\s*)?[\^↑]\s*", re.IGNORECASE)
+_CARET_RE = re.compile(
+    r"\s*" + _BULLET + r"(?:jump up\s*)?" + _EMPHASIS + r"[\^↑]" + _EMPHASIS + r"\s*",
+    re.IGNORECASE,
+)
 _JUMP_UP_TO_RE = re.compile(r"jump up to\s*:\s*", re.IGNORECASE)
 _NUMBERED_PLAIN_RE = re.compile(
     r"\s*" + _BULLET + r"(?:(?P<dotted>\d{1,4})\s*[.)]\s+|(?P<bare>\d{1,3})\s+)(?=\S)"
@@ -113,7 +123,7 @@ def _backlinks(line: str, pos: int, *, after_jump: bool) -> tuple[tuple[str, ...
         cursor = match.end()
     if not tokens:
         return (), pos
-    first = tokens[0][0].rstrip(",")
+    first = tokens[0][0].rstrip(",").strip("*_")
 
     def expected(index: int) -> str | None:
         if first == "a":
@@ -128,7 +138,7 @@ def _backlinks(line: str, pos: int, *, after_jump: bool) -> tuple[tuple[str, ...
     end = pos
     i = 0
     while i < len(tokens):
-        word = tokens[i][0].rstrip(",")
+        word = tokens[i][0].rstrip(",").strip("*_")
         want = expected(len(labels))
         if want is None:
             break

@@ -1011,6 +1011,10 @@ CATEGORY_LABELS: dict[str, tuple[str, ...]] = {
 # {{Otheruses}}; zh {{Main}}, {{Otheruses}}).
 HATNOTE_PREFIXES: dict[str, tuple[str, ...]] = {
     "en": (
+        # Template:Excerpt says where the transcluded text comes from.
+        "This section is an excerpt from ",
+        "This paragraph is an excerpt from ",
+        "This article is an excerpt from ",
         "Main article:",
         "Main articles:",
         "Main page:",
@@ -1144,6 +1148,8 @@ _HATNOTE_PATTERNS = (
     # ja: "「X」はこの項目へ転送されています。", "「X」とは異なります。"
     re.compile(r'^"[^"]{1,200}"(?:はこの項目へ転送されています|とは異なります).*$'),
     re.compile(r'^詳細は"[^"]{1,200}"を参照.*$'),
+    # ja {{see also}}: "「X」も参照", "「X」および「Y」も参照"
+    re.compile(r'^"[^"]{1,200}"(?:(?:および|、|と)"[^"]{1,200}")*(?:も|を)参照$'),
     # zh: "“X”重定向至此。"
     re.compile(r'^"[^"]{1,200}"重定向至此.*$'),
 )
