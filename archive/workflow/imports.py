@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_unicode_slug
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Prefetch, Q
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -338,10 +339,14 @@ def _ambiguity(source, parsed, slug: str, candidates: list[Document], *, new_onl
 
 
 def _free_slug(slug: str) -> str:
+    """A slug no document has: the file's own when it is free (the file is ambiguous only
+    by its file name), else the first of ``slug-2``, ``slug-3`` ... that is."""
     limit = Document._meta.get_field("slug").max_length
     taken = set(
         Document.objects.filter(slug__startswith=slug[: limit - 4]).values_list("slug", flat=True)
     )
+    if slug not in taken:
+        return slug
     number = 2
     while True:
         suffix = f"-{number}"
@@ -376,6 +381,25 @@ def _check_document_option(document: str, files: Sequence) -> None:
             names[0],
             f"--document {document!r} is not a document slug: {problem}; nothing was imported",
         )
+    # A slug typed in another case than the archived one would make a second document of
+    # the same article (slugs the importer makes are lower-case), which cannot be undone.
+    if not Document.objects.filter(slug=document).exists():
+        same_letters = [
+            slug
+            for slug in Document.objects.annotate(length=Length("slug"))
+            .filter(length=len(document))
+            .order_by("slug")
+            .values_list("slug", flat=True)
+            if slug.lower() == document.lower()
+        ]
+        if same_letters:
+            raise ImportRefused(
+                names[0],
+                f"--document {document!r} differs only in case from the archived document "
+                f"{same_letters[0]!r}; name it exactly (--document {same_letters[0]}) to make "
+                "this file its new version, or a slug no document has for a new document; "
+                "nothing was imported",
+            )
 
 
 # --------------------------------------------------------------------------- what fits

@@ -107,9 +107,18 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(self.left_alone(outcome, path)))
             return
         if outcome.status == "nothing to propose":
+            # With --new-only, also what became of the last re-import (rejected, withdrawn):
+            # the state of a file seeding leaves alone.
+            decided = (
+                f"; the last re-import proposal, #{outcome.proposal.pk}, was "
+                f"{outcome.proposal.get_state_display()}"
+                if outcome.proposal is not None
+                else ""
+            )
             self.stdout.write(
                 f"{outcome.file_name}: a new version of {outcome.slug!r} whose claims, "
-                "citations and flags match the live text: nothing to propose, nothing written"
+                f"citations and flags match the live text: nothing to propose, nothing "
+                f"written{decided}"
             )
             self.report_notes(outcome)
             return
