@@ -3,19 +3,18 @@
 from django.urls import path, register_converter
 
 from . import feeds, views
+from .slugs import is_slug
 
 
 class UnicodeSlugConverter:
-    """A document slug: letters and digits of any script, hyphens and underscores.
+    """A document slug: letters, marks and digits of any script, hyphens and underscores
+    (``archive/slugs.py``). A path segment that is no slug matches no page (404)."""
 
-    Django's ``slug`` converter is ASCII-only, but slugs keep the title's letters
-    (``SlugField(allow_unicode=True)``, ``slugify(..., allow_unicode=True)``); this is the
-    pattern of Django's ``validate_unicode_slug``.
-    """
-
-    regex = r"[-\w]+"
+    regex = r"[^/]+"
 
     def to_python(self, value: str) -> str:
+        if not is_slug(value):
+            raise ValueError(value)
         return value
 
     def to_url(self, value: str) -> str:

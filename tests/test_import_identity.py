@@ -15,11 +15,13 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError
+from django.test import Client
+from django.urls import reverse
 
 from archive import workflow
 from archive.models import ChangeProposal, Claim, Document, ProposalState
 
-from .conftest import ROOT, SEED, draft_edit
+from .conftest import ROOT, SEED, draft_edit, import_text
 from .test_import_command import run_import
 from .test_reimport import EDITED, THREE_CHANGES, changed_seed, write
 
@@ -271,8 +273,8 @@ def test_document_option_with_a_new_slug_imports_a_new_document_under_it(tmp_pat
 @pytest.mark.parametrize(
     ("slug", "problem"),
     [
-        ("harbour strikes", "a slug is letters and digits of any script, hyphens and"),
-        ("harbour/strikes", "a slug is letters and digits of any script, hyphens and"),
+        ("harbour strikes", "a slug is letters, marks and digits of any script, hyphens"),
+        ("harbour/strikes", "a slug is letters, marks and digits of any script, hyphens"),
         ("x" * 201, "it is 201 characters; a slug has at most 200"),
     ],
 )
@@ -538,3 +540,19 @@ def test_new_only_on_an_empty_archive_imports_every_seed(tmp_path):
     assert "extra_1.txt: unchanged, already archived as 'dock-strikes'" in output
     assert f"{SEED.name}: unchanged, already archived as 'soviet-war-crimes'" in output
     assert all_rows() == before
+
+
+def test_titles_that_differ_only_in_their_vowel_signs_get_slugs_of_their_own(db):
+    # Devanagari and Thai vowel signs are combining marks: a slug without them would make
+    # "किला" (fort) and "कला" (art) one document.
+    fort = import_text("किला\n\nयह एक पुराना किला है।\n", "fort.txt").document
+    art = import_text("कला\n\nयह कला के बारे में है।\n", "art.txt").document
+    thai = import_text("ภาษาไทย\n\nภาษาไทยเป็นภาษาราชการของประเทศไทย\n", "thai.txt").document
+    assert (fort.slug, art.slug, thai.slug) == ("किला", "कला", "ภาษาไทย")
+    assert Client().get(reverse("public:document", args=[art.slug])).status_code == 200
+
+
+def test_a_path_that_is_no_slug_finds_no_document(db):
+    import_text("Harbour strikes\n\nThe dockers struck in May.\n", "harbour.txt")
+    assert Client().get("/documents/harbour%20strikes/").status_code == 404
+    assert Client().get("/documents/harbour.strikes/").status_code == 404

@@ -196,4 +196,6 @@ class ParsedDocument:
         return pieces
 
 
-_LIST_MARK = re.compile(r"(?:[-*•·▪◦‣–]|\d{1,3}[.)]|\(?[a-z]\))")
+# A list item's mark as copies keep them: a bullet, or a number or letter before the text.
+LIST_MARK = r"(?:[-*+•·▪◦‣–]|\d{1,3}[.)]|\(?[a-z]\))"
+_LIST_MARK = re.compile(LIST_MARK)

@@ -39,6 +39,7 @@ from .parsed import (
     HATNOTE,
     INFOBOX,
     LIST_ITEM,
+    LIST_MARK,
     MAINTENANCE_BOX,
     MARKUP_REMNANT,
     NAVIGATION,
@@ -76,12 +77,13 @@ _CITATION_BODY_RE = re.compile(
     r"[ \u00a0]?(?P<gnum>\d{1,4})"
 )
 _WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-_CLOSING_PUNCTUATION = frozenset(".!?:;,…\"'”’»。！？")
-_TERMINAL = frozenset(".!?…。！？")
+# "।" and "॥" end sentences in Devanagari and other Indic scripts.
+_CLOSING_PUNCTUATION = frozenset(".!?:;,…\"'”’»。！？।॥")
+_TERMINAL = frozenset(".!?…。！？।॥")
 # A sentence's end: not the dots of a URL or a number, which have no space after them.
-_FULL_STOP_AT_END_RE = re.compile(r"[.!?。！？][\"'”’»)]*$")
+_FULL_STOP_AT_END_RE = re.compile(r"[.!?。！？।॥][\"'”’»)]*$")
 _URL_RE = re.compile(r"\bhttps?://\S+")
-_SENTENCE_END_RE = re.compile(r"[.!?…](?=$|[\s\"'”’»)\[\]])|[。！？]")
+_SENTENCE_END_RE = re.compile(r"[.!?…](?=$|[\s\"'”’»)\[\]])|[。！？।॥]")
 _QUOTES_AFTER = frozenset("\"'”’»)]」』")
 _OPENING_QUOTES = "\"'“‘«„「『"
 
@@ -116,7 +118,7 @@ _TITLE_SUFFIX_RE = re.compile(
     r"Вікіпедія|ウィキペディア|维基百科|維基百科|위키백과|ויקיפדיה|ويكيبيديا)\S*.*$"
 )
 # A list item as copies keep them: a bullet or a number or letter before the text.
-_BULLET_RE = re.compile(r"^(?P<mark>[-*+•·▪◦‣–]|\d{1,3}[.)]|\(?[a-z]\))[ \t]+(?=\S)")
+_BULLET_RE = re.compile(r"^(?P<mark>" + LIST_MARK + r")[ \t]+(?=\S)")
 _TAB_ROW_RE = re.compile(r"^[^\t]{1,60}\t+\S")
 # Wiki or image markup that survived a conversion: never prose.
 _MARKUP_RE = re.compile(
@@ -476,6 +478,14 @@ class _Parser:
         role_level = 0
         seen_prose = seen_heading = False  # infobox rows stand before both
         seen_text = False  # a claim has been read: the lead has begun
+        # Residue stands before a paragraph of running text; a file without one (a script
+        # that writes no full stops) has none.
+        first_prose = next(
+            (i for i, line in enumerate(lines) if not line.kind and _is_prose(line.text)),
+            len(lines),
+        )
+        if first_prose == len(lines):
+            first_prose = 0
         previous: _Line | None = None
         intro_list = False  # inside the lines after one ending in ":" that form a list
         for i, line in enumerate(lines):
@@ -521,7 +531,13 @@ class _Parser:
                 kind, rule = self.entry_outside_lists(line, previous, following)
             if kind is None and not seen_prose and not seen_heading:
                 kind, rule = self.infobox_row(line, previous, following)
-            if kind is None and not seen_text and not seen_heading and self.lead_residue(line):
+            if (
+                kind is None
+                and i < first_prose
+                and not seen_text
+                and not seen_heading
+                and self.lead_residue(line)
+            ):
                 kind, rule = INFOBOX, "short line before the article's first paragraph"
             if kind is None and _address_line(text):
                 kind = NAVIGATION if seen_prose else CHROME

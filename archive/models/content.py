@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from ..slugs import validate_slug
 from .choices import ApparatusKind, ClaimKind, FlagKind, FlagStatus, ReviewStatus, SourceKind
 
 
@@ -94,10 +95,11 @@ class ImportRun(models.Model):
 @reversion.register()
 class Document(models.Model):
     title = models.CharField(max_length=255)
-    slug = models.SlugField(
+    slug = models.CharField(
         max_length=200,
         unique=True,
-        allow_unicode=True,
+        db_index=True,
+        validators=[validate_slug],
         help_text="The document's identity: its title's letters in any script, or the slug "
         "the operator gave. Re-imports are matched by it.",
     )

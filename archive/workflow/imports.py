@@ -11,12 +11,12 @@ from typing import Literal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_unicode_slug
+from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Length
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import slugify as ascii_slugify
 
 from .. import alignment, importer, roles
 from ..models import (
@@ -33,6 +33,8 @@ from ..models import (
     Section,
     Source,
 )
+from ..slugs import is_slug
+from ..slugs import slugify as unicode_slugify
 from .proposals import add_change, create_proposal, submit_proposal
 from .recording import InvalidChange, _Recorder
 
@@ -106,7 +108,9 @@ def document_slug(parsed: importer.ParsedDocument, source: importer.SourceFile) 
 def _slug(parsed, source, *, allow_unicode: bool) -> str:
     limit = Document._meta.get_field("slug").max_length
     for candidate in (parsed.title, PurePath(source.name).stem):
-        slug = slugify(candidate, allow_unicode=allow_unicode)[:limit].strip("-_")
+        slug = (unicode_slugify(candidate) if allow_unicode else ascii_slugify(candidate))[
+            :limit
+        ].strip("-_")
         if slug:
             return slug
     return f"document-{source.sha256[:12]}"
@@ -366,12 +370,10 @@ def _check_document_option(document: str, files: Sequence) -> None:
         )
     limit = Document._meta.get_field("slug").max_length
     problem = ""
-    try:
-        validate_unicode_slug(document)
-    except ValidationError:
+    if not is_slug(document):
         problem = (
-            "a slug is letters and digits of any script, hyphens and underscores, with no "
-            "spaces or other punctuation (such as 'soviet-war-crimes' or "
+            "a slug is letters, marks and digits of any script, hyphens and underscores, "
+            "with no spaces or other punctuation (such as 'soviet-war-crimes' or "
             "'советские-военные-преступления')"
         )
     if not problem and len(document) > limit:
