@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 CAPTION_MAX_WORDS = 30
+CAPTION_MAX_CHARS = 600  # longer than any caption of CAPTION_MAX_WORDS words
 _WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
@@ -58,6 +59,8 @@ def looks_like_caption(sentences: list[str]) -> bool:
     with a subordinating word ("After …", "As of …") is a statement, however short.
     """
     text = " ".join(sentences)
+    if len(text) > CAPTION_MAX_CHARS:
+        return False
     words = _WORD_RE.findall(text)
     if not words or len(words) > CAPTION_MAX_WORDS or text.rstrip()[-1:] in {":", "?", "!"}:
         return False

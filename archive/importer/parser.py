@@ -26,7 +26,7 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from itertools import pairwise
+from itertools import islice, pairwise
 
 from . import references, sources, vocabulary
 from .captions import looks_like_caption
@@ -137,6 +137,7 @@ TITLE_MAX_CHARS = 255
 LIST_ITEM_MAX_WORDS = 25
 INFOBOX_ROW_MAX_WORDS = 8
 LEAD_MIN_WORDS = 20
+PROSE_MIN_WORDS = 8
 GLUED_CELLS_MIN = 3
 REPEAT_SHINGLE = 4
 REPEAT_MIN_WORDS = 12
@@ -216,7 +217,9 @@ def _words(text: str) -> list[str]:
 def _is_prose(text: str) -> bool:
     """A line of running text: several words and a sentence's end somewhere in it."""
     clean = strip_markers(text).strip()
-    return len(_words(clean)) >= 8 and bool(_SENTENCE_END_RE.search(clean))
+    if not _SENTENCE_END_RE.search(clean):
+        return False
+    return sum(1 for _ in islice(_WORD_RE.finditer(clean), PROSE_MIN_WORDS)) == PROSE_MIN_WORDS
 
 
 def _shape_of_heading(text: str) -> bool:
@@ -1029,7 +1032,7 @@ class _Parser:
                 claim.end = max(claim.end, run.end)
         self.find_unknown_brackets(claims, kind, number)
         self.current.claims.extend(claims)
-        self.paragraph_words.append((number, [w.lower() for w in _WORD_RE.findall(body)]))
+        self.paragraph_words.append((number, _WORD_RE.findall(body.lower())))
         return body
 
     def cut_markers(self, line: str, start: int, number: int) -> tuple[list[_Run], str, _Origin]:
