@@ -21,7 +21,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -35,7 +35,7 @@ from reversion.models import Version
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import forms as change_forms
-from . import roles, workflow
+from . import roles, selectors, workflow
 from .models import (
     Apparatus,
     ChangeKind,
@@ -46,6 +46,7 @@ from .models import (
     Document,
     Flag,
     FlagKind,
+    FlagStatus,
     ImportRun,
     ProposalState,
     Section,
@@ -912,7 +913,15 @@ class ChangeProposalAdmin(HistoryAdmin):
                 "source",
                 "citation__source",
                 "flag",
-            ).order_by("position")
+            )
+            .prefetch_related(  # for where an edit puts the claim's markers
+                Prefetch(
+                    "claim__citations",
+                    queryset=Citation.objects.select_related("source").order_by("position"),
+                ),
+                Prefetch("claim__flags", queryset=Flag.objects.order_by("pk")),
+            )
+            .order_by("position")
         )
         comments = list(proposal.comments.select_related("author").order_by("created_at", "pk"))
         editable = proposal.state == ProposalState.DRAFT and user.pk == proposal.proposer_id
@@ -1067,13 +1076,14 @@ def _describe(change, editable: bool) -> dict:
     """What the proposal page shows for one change: target, diff, before/after rows."""
     kind, before, after = change.kind, change.before or {}, change.payload or {}
     rows: list[tuple] = []
-    diff = context = None
+    diff = context = markers = None
 
     def row(field, old, new):
         rows.append((FIELD_LABELS.get(field, field), _shown(old), _shown(new), _how(old, new)))
 
     if kind == ChangeKind.EDIT_CLAIM:
         diff = word_diff(before.get("text", ""), after.get("text", ""))
+        markers = _markers_after(change)
     elif kind == ChangeKind.ADD_CLAIM:
         diff = word_diff("", after.get("text", ""))
         row("position", None, after.get("position"))
@@ -1136,6 +1146,7 @@ def _describe(change, editable: bool) -> dict:
         "label": change.get_kind_display(),
         "targets": targets,
         "diff": diff,
+        "markers": markers,
         "context": context,
         "rows": rows,
         "result": result,
@@ -1144,6 +1155,80 @@ def _describe(change, editable: bool) -> dict:
             if editable
             else None
         ),
+    }
+
+
+# What the reviewer reads on each marker of an edited claim (its title and its class).
+_MARKER_NOTES = {
+    "placed": "placed here by the proposer",
+    "lost": "its words are gone and nobody placed it: it stands after the text",
+    "follows": "stays with its words",
+}
+
+
+_UNDECIDED = {
+    ProposalState.DRAFT,
+    ProposalState.SUBMITTED,
+    ProposalState.CHANGES_REQUESTED,
+    ProposalState.CONFLICT,
+}
+
+
+def _markers_after(change) -> dict | None:
+    """The new text of an edited claim with each marker where approving it puts it.
+
+    Citations and open flags, as readers see them; a marker the proposer placed is marked.
+    The text is escaped, only the markers are HTML. Worked out against the live claim, as
+    the approval will be, while the proposal is undecided; when the claim changed since the
+    change was written, the approval goes to conflict instead, and the page says so.
+    """
+    claim = change.claim
+    if claim is None or change.proposal.state not in _UNDECIDED:
+        return None
+    if claim.text != (change.before or {}).get("text"):
+        return {"stale": True}
+    moves = workflow.marker_moves(
+        claim.text,
+        change.payload["text"],
+        citations=claim.citations.all(),
+        flags=claim.flags.all(),
+        placements=change.payload.get(workflow.ANCHORS),
+    )
+    cited = workflow.CITATIONS
+    shown = [m for m in moves if m.kind == cited or m.marker.status == FlagStatus.OPEN]
+    if not shown:
+        return None
+    pieces = selectors.claim_pieces(
+        change.payload["text"],
+        [m for m in shown if m.kind == cited],
+        [m for m in shown if m.kind != cited],
+    )
+
+    def note(move) -> str:
+        return "placed" if move.placed else "lost" if move.lost else "follows"
+
+    html = format_html_join(
+        "",
+        "{}{}",
+        (
+            (
+                piece.text,
+                format_html_join(
+                    "",
+                    '<sup class="marker marker-{}" title="{}">{}</sup>',
+                    (
+                        (note(m), _MARKER_NOTES[note(m)], m.label)
+                        for m in (*piece.citations, *piece.flags)
+                    ),
+                ),
+            )
+            for piece in pieces
+        ),
+    )
+    return {
+        "html": html,
+        "placed": [m.label for m in shown if m.placed],
+        "lost": [m.label for m in shown if m.lost],
     }
 
 

@@ -10,9 +10,11 @@ citations and open flags), so a crafted POST cannot even name another document's
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
 
-from . import roles
+from . import roles, workflow
 from .models import (
     ChangeKind,
     Citation,
@@ -25,6 +27,7 @@ from .models import (
     Section,
     Source,
 )
+from .workflow import anchors
 
 TEXTAREA = {"rows": 3, "cols": 80}
 
@@ -94,15 +97,62 @@ class ChangeForm(forms.Form):
 
 
 class EditClaimForm(ChangeForm):
+    """The new text; and, when it leaves a citation or flag without its words, where it goes.
+
+    Markers follow their words (``workflow.marker_moves``). For each one the posted text
+    leaves without them, the form grows a choice of the places a marker can stand in that
+    text, shown with the words around each; the choice goes to the workflow as
+    ``payload["anchors"]``. A choice names the text it was made for, so one made for an
+    earlier wording is refused rather than put somewhere else.
+    """
+
     change_kind = ChangeKind.EDIT_CLAIM
     verb = "edit the text"
     text = _text("New text", rows=4)
 
     def setup(self):
         self.fields["text"].initial = self.target.text
+        self.places: list[tuple[str, workflow.MarkerMove]] = []
+        new_text = str(self.data.get(self.add_prefix("text"), "")).strip()
+        if not self.is_bound or not new_text or new_text == self.target.text:
+            return
+        moves = workflow.marker_moves(
+            self.target.text,
+            new_text,
+            citations=self.target.citations.select_related("source").order_by("position"),
+            flags=self.target.flags.order_by("pk"),
+        )
+        version = hashlib.sha256(new_text.encode()).hexdigest()[:12]
+        choices = [("", "— choose where it goes —")] + [
+            (f"{offset}@{version}", anchors.context_at(new_text, offset))
+            for offset in anchors.positions(new_text)
+        ]
+        for move in moves:
+            if not move.needs_place:
+                continue
+            name = f"place_{move.kind}_{move.marker.pk}"
+            what = "citation" if move.kind == workflow.CITATIONS else "flag"
+            self.fields[name] = forms.ChoiceField(
+                label=f"Where does {what} {move.label} go?",
+                choices=choices,
+                required=False,
+                help_text=f"It stood at “{move.relocation.anchor.context}”: the new text "
+                "has none of the words around it.",
+                error_messages={
+                    "invalid_choice": "That place was chosen for another wording of the "
+                    "text: choose again."
+                },
+            )
+            self.places.append((name, move))
 
     def change_arguments(self):
-        return {"claim": self.target, "payload": {"text": self.cleaned_data["text"]}}
+        payload = {"text": self.cleaned_data["text"]}
+        for name, move in self.places:
+            if chosen := self.cleaned_data.get(name):
+                offset = int(chosen.split("@")[0])
+                placed = payload.setdefault(workflow.ANCHORS, {})
+                placed.setdefault(move.kind, {})[str(move.marker.pk)] = offset
+        return {"claim": self.target, "payload": payload}
 
 
 class AddCitationForm(ChangeForm):

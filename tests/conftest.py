@@ -192,3 +192,11 @@ def screenshot():
         return path
 
     return save
+
+
+@pytest.fixture
+def fall_of_berlin(db):
+    """The short article of ``anchor_helpers``: markers in the middle and at the end."""
+    from .anchor_helpers import ARTICLE
+
+    return import_text(ARTICLE, "fall.txt").document

@@ -673,7 +673,9 @@ def _proposal_of(user, document, changes: int) -> ChangeProposal:
         claim = claims[number]
         kind = number % 4
         if kind == 0:
-            change = {"kind": "edit_claim", "claim": claim, "payload": {"text": f"Text {number}."}}
+            # Appended, so every marker keeps its words (an orphan would be refused).
+            text = f"{claim.text} Text {number}."
+            change = {"kind": "edit_claim", "claim": claim, "payload": {"text": text}}
         elif kind == 1:
             citation = claim.citations.first()
             change = {"kind": "change_citation", "citation": citation, "payload": {"locator": "1"}}

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from archive.models import ChangeProposal, Claim, ProposalState
 
+from .anchor_helpers import ENTERED, REWRITTEN
 from .conftest import make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -104,3 +105,42 @@ def test_editor_proposes_a_text_change_and_a_reviewer_approves_it_in_the_browser
     )
     page.goto(claim_page)
     assert NEW_TEXT in page.locator("#content-main").inner_text()
+
+
+def test_the_editor_places_a_citation_whose_words_are_gone_and_the_reviewer_sees_it_there(
+    login, live_server, people, fall_of_berlin, screenshot
+):
+    editor, reviewer = people
+    claim = Claim.objects.get(text=ENTERED)
+    first = claim.citations.get(source__label="1")
+
+    # The rewrite keeps none of the words around [1]: the form asks where it goes.
+    page = login(editor)
+    page.goto(live_server.url + reverse("admin:archive_claim_propose", args=[claim.pk]))
+    page.fill("#id_text", REWRITTEN)
+    page.fill("#id_rationale", "Shorter, as in Beevor.")
+    page.click("input[type=submit]")
+    assert "Citation [1] would lose its place" in page.locator("#propose-form").inner_text()
+    assert not ChangeProposal.objects.exists()
+    screenshot(page, "propose-asks-where-a-citation-goes")
+    page.select_option(
+        f"#id_place_citations_{first.pk}", label="The capital fell‸ after a two-week siege,…"
+    )
+    page.click("input[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/archive/changeproposal/\d+/change/$"))
+    page.click("button.move-submit")
+    proposal = ChangeProposal.objects.get()
+
+    # The reviewer reads the new text with [1] where the editor put it, marked as placed.
+    page = login(reviewer)
+    page.goto(live_server.url + reverse("admin:archive_changeproposal_change", args=[proposal.pk]))
+    preview = page.locator("p.marker-text")
+    assert preview.inner_text() == (
+        "The capital fell[1] after a two-week siege, meeting little resistance.[2]"
+    )
+    assert preview.locator("sup.marker-placed").all_inner_texts() == ["[1]"]
+    screenshot(page, "proposal-page-shows-a-placed-citation")
+    page.click("button.move-approve")
+    assert page.locator(".proposal-state").inner_text() == "approved"
+    first.refresh_from_db()
+    assert first.offset == len("The capital fell")

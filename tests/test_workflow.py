@@ -65,9 +65,12 @@ def test_editor_proposes_and_a_reviewer_approves_a_text_change(editor, reviewer,
     assert latest.history_user == reviewer
     assert latest.history_proposal == approved
     assert f"proposal #{approved.pk} approved by rita" in latest.history_change_reason
-    assert [v.object_id for v in Version.objects.filter(revision=approved.revision)] == [
-        str(claim.pk)
-    ]
+    # Its markers [8][9] stood at the end of the old text and stand at the end of the new
+    # one: the revision holds the claim and the two citations whose offsets moved.
+    cited = list(claim.citations.order_by("position"))
+    assert [c.offset for c in cited] == [len("The guilty were shot.")] * 2
+    written = {(v.content_type.model, v.object_id) for v in approved.revision.version_set.all()}
+    assert written == {("claim", str(claim.pk))} | {("citation", str(c.pk)) for c in cited}
     actions = list(approved.comments.values_list("action", "author__username"))
     assert actions == [("submit", "edna"), ("approve", "rita")]
 

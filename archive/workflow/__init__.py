@@ -6,6 +6,7 @@ the reason for every row it writes (see ``recording``).
 
 - ``imports``: a parsed file becomes a document, or a proposal when it changes one;
 - ``proposals``: drafting, the review's transitions (one table, ``TRANSITIONS``), applying;
+- ``anchors``: where a claim's markers stand once its text is edited (pure, no database);
 - ``repair``: an archivist's revert, recovery and deletion with a reason.
 """
 
@@ -19,15 +20,20 @@ from .imports import (
     load_rows,
 )
 from .proposals import (
+    ANCHORS,
+    CITATIONS,
+    FLAGS,
     PROPOSER,
     REVIEWER,
     SOURCE_FIELDS,
     TRANSITIONS,
+    MarkerMove,
     add_change,
     allowed_moves,
     approve_proposal,
     comment_on_proposal,
     create_proposal,
+    marker_moves,
     rebase_proposal,
     reject_proposal,
     remove_change,
@@ -40,6 +46,9 @@ from .recording import InvalidChange, WorkflowError
 from .repair import delete_record, edit_record, recover_record, revert_record
 
 __all__ = [
+    "ANCHORS",
+    "CITATIONS",
+    "FLAGS",
     "IMPORTER_USERNAME",
     "PROPOSER",
     "REVIEWER",
@@ -48,6 +57,7 @@ __all__ = [
     "ImportOutcome",
     "ImportRefused",
     "InvalidChange",
+    "MarkerMove",
     "WorkflowError",
     "add_change",
     "allowed_moves",
@@ -60,6 +70,7 @@ __all__ = [
     "import_documents",
     "importer_user",
     "load_rows",
+    "marker_moves",
     "rebase_proposal",
     "recover_record",
     "reject_proposal",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from .. import roles
@@ -31,6 +31,7 @@ from ..models import (
     Section,
     Source,
 )
+from . import anchors
 from .recording import InvalidChange, WorkflowError, _Recorder
 
 # =========================================================================== proposals
@@ -241,6 +242,19 @@ def _check_drafting(proposal: ChangeProposal, user) -> None:
 def submit_proposal(*, proposal: ChangeProposal, user, comment: str = "") -> ChangeProposal:
     if not proposal.changes.exists():
         raise WorkflowError(f"Proposal #{proposal.pk} has no changes to submit.")
+    # After a rebase an edit may no longer say where every marker goes: ask before review.
+    edits = proposal.changes.filter(kind=ChangeKind.EDIT_CLAIM).select_related("claim")
+    unplaced = [
+        f"change {change.position}: {_lost(move)}"
+        for change in (edits if _asks(proposal) else [])
+        if change.claim is not None
+        for move in _unplaced_now(change)
+    ]
+    if unplaced:
+        raise WorkflowError(
+            f"Proposal #{proposal.pk} cannot be submitted: {'; '.join(unplaced)} Remove the "
+            "change and propose it again to say where."
+        )
     return _move("submit", proposal, user, comment, submitted_at=_NOW)
 
 
@@ -339,6 +353,12 @@ def rebase_proposal(*, proposal: ChangeProposal, user, comment: str = "") -> Cha
             change.base_version = _latest_version(target) if target is not None else None
             change.before = _snapshot(change)
             recorder.save(change)
+            if change.kind == ChangeKind.EDIT_CLAIM:
+                notes += [
+                    f"change {change.position}: {_lost(move)} Remove the change and propose "
+                    "it again to say where."
+                    for move in _unplaced_now(change)
+                ]
         body = "; ".join(filter(None, [comment, *notes]))
         return _move_locked("rebase", proposal, user, body)
 
@@ -421,28 +441,36 @@ def _lock_targets(changes: list[ProposedChange]) -> dict[tuple[str, int], models
             if pk is not None:
                 wanted[name].add(pk)
     growing = {c.section_id for c in changes if c.kind == ChangeKind.ADD_CLAIM}
-    removed = {c.claim_id for c in changes if c.kind == ChangeKind.REMOVE_CLAIM}
-    # Looked up once their parent rows are locked, so no other approval adds to them.
-    dependents = {"claim": ("section", growing), "citation": ("claim", removed)}
+    # A removed claim's citations and flags are deleted with it; an edited claim's move
+    # with its words (their offsets are written).
+    marked = {
+        c.claim_id for c in changes if c.kind in (ChangeKind.REMOVE_CLAIM, ChangeKind.EDIT_CLAIM)
+    }
+    # Locked once their parent rows are locked, so no other approval adds to them.
+    dependents = {"claim": ("section", growing), "citation": ("claim", marked)}
     dependents["flag"] = dependents["citation"]
     locked = {}
     for name in _TARGET_ORDER:
         parent, parent_ids = dependents.get(name, ("", ()))
+        if not (wanted[name] or parent_ids):
+            continue
+        where = Q(pk__in=wanted[name])
         if parent_ids:
-            rows = _TARGET_MODELS[name].objects.filter(**{f"{parent}__in": parent_ids})
-            wanted[name].update(rows.order_by().values_list("pk", flat=True))
-        if wanted[name]:
-            rows = _TARGET_MODELS[name].objects.select_for_update().filter(pk__in=wanted[name])
-            for row in rows.order_by("pk"):
-                locked[(name, row.pk)] = row
+            where |= Q(**{f"{parent}__in": parent_ids})
+        rows = _TARGET_MODELS[name].objects.select_for_update().filter(where)
+        for row in rows.order_by("pk"):
+            locked[(name, row.pk)] = row
     return locked
 
 
 def _stale(changes, targets) -> list[str]:
     """What moved on since the changes were written: one line per stale change."""
+    # The latest versions of what the changes are written against (targets also holds rows
+    # they only write around: renumbered claims, a claim's citations and flags).
+    versioned = {(name, getattr(c, f"{name}_id")) for c in changes if (name := _target_field(c))}
     latest: dict[str, dict[int, int]] = {}
     for name in _TARGET_ORDER:
-        ids = [pk for (kind, pk) in targets if kind == name]
+        ids = [pk for (kind, pk) in targets if kind == name and (kind, pk) in versioned]
         if ids:
             rows = (
                 _TARGET_MODELS[name]
@@ -463,7 +491,139 @@ def _stale(changes, targets) -> list[str]:
             current = latest.get(field_name, {}).get(pk)
             if current is not None and current != change.base_version:
                 stale.append(f"change {change.position}: {field_name} #{pk} changed since")
+                continue
+        # The claim is as written, but its markers may not be: one added or moved since
+        # can have lost its words in the new text.
+        claim = targets.get(("claim", change.claim_id))
+        if change.kind == ChangeKind.EDIT_CLAIM and claim is not None:
+            stale += [
+                f"change {change.position}: {_lost(move)}"
+                for move in _unplaced(change, _moves(change, claim.text, *_locked(claim, targets)))
+            ]
     return stale
+
+
+# --------------------------------------------------------------------------- markers of an edit
+#
+# An edit of a claim's text moves its citation and flag markers with their words
+# (``anchors.relocate``). A marker whose words are all gone is asked about: the edit is
+# refused until the proposer places it, in ``payload["anchors"]``:
+#
+#     {"text": "…", "anchors": {"citations": {"<citation id>": offset}, "flags": {…}}}
+#
+# an offset into the new text (0 to its length); ids are strings, as JSON keeps them. Any
+# marker may be placed; one left out follows its words. A proposal an import made has
+# nobody to ask: a marker that lost its words there stands after the text (offset empty),
+# and the reviewer sees it so.
+
+ANCHORS, CITATIONS, FLAGS = "anchors", "citations", "flags"
+
+
+@dataclass(frozen=True)
+class MarkerMove:
+    """Where one of a claim's citations or flags stands once an edit of its text applies."""
+
+    marker: Citation | Flag
+    kind: str  # CITATIONS or FLAGS, as in payload["anchors"]
+    offset: int | None  # in the new text; None: after the text
+    placed: bool  # the proposer said where
+    relocation: anchors.Relocation | None = None  # how its words placed it, if they did
+
+    @property
+    def lost(self) -> bool:
+        """Its words are gone from the new text and nobody placed it."""
+        return self.relocation is not None and self.relocation.orphaned
+
+    @property
+    def needs_place(self) -> bool:
+        """Lost, and readers would miss it: a citation, or a flag still open."""
+        return self.lost and (self.kind == CITATIONS or self.marker.status == FlagStatus.OPEN)
+
+    @property
+    def label(self) -> str:
+        if self.kind == CITATIONS:
+            return f"[{self.marker.source.label}]"
+        return f"[{self.marker.label}]"
+
+
+def marker_moves(
+    old_text: str, new_text: str, *, citations, flags, placements=None
+) -> list[MarkerMove]:
+    """Where a claim's ``citations`` and ``flags`` stand once its text goes from ``old_text``
+    (as it is now) to ``new_text``.
+
+    ``placements`` is a validated ``payload["anchors"]``: those markers go where the proposer
+    said; the others follow their words, and one without an offset stays after the text.
+    No queries beyond the rows' own attributes.
+    """
+    placements = placements or {}
+    moves: list = []
+    follow = []  # (index in moves, kind, marker) of those that follow their words
+    for kind, rows in ((CITATIONS, citations), (FLAGS, flags)):
+        for marker in rows:
+            given = placements.get(kind, {}).get(str(marker.pk))
+            if given is not None:
+                moves.append(MarkerMove(marker, kind, given, placed=True))
+            elif marker.offset is None:
+                moves.append(MarkerMove(marker, kind, None, placed=False))
+            else:
+                follow.append((len(moves), kind, marker))
+                moves.append(None)
+    # An offset past the end (the page shows it after the text) stands at the end.
+    offsets = [min(marker.offset, len(old_text)) for _, _, marker in follow]
+    found = anchors.relocate(old_text, new_text, offsets)
+    for (index, kind, marker), where in zip(follow, found, strict=True):
+        moves[index] = MarkerMove(marker, kind, where.offset, placed=False, relocation=where)
+    return moves
+
+
+def _moves(change, old_text: str, citations, flags) -> list[MarkerMove]:
+    """``marker_moves`` of ``change``, an edit of a claim that reads ``old_text`` now."""
+    return marker_moves(
+        old_text,
+        change.payload["text"],
+        citations=citations,
+        flags=flags,
+        placements=change.payload.get(ANCHORS),
+    )
+
+
+def _asks(proposal) -> bool:
+    """Whether someone can be asked where a marker goes: not when an import proposed it."""
+    return proposal.import_run_id is None
+
+
+def _unplaced(change, moves: list[MarkerMove]) -> list[MarkerMove]:
+    """The markers the edit leaves without a place: the proposer is asked about them."""
+    return [move for move in moves if move.needs_place] if _asks(change.proposal) else []
+
+
+def _unplaced_now(change) -> list[MarkerMove]:
+    """``_unplaced`` against the claim's live text, citations and flags."""
+    claim = change.claim
+    return _unplaced(change, _moves(change, claim.text, *_live_markers(claim)))
+
+
+def _lost(move: MarkerMove) -> str:
+    what = "citation" if move.kind == CITATIONS else "flag"
+    return (
+        f"{what.capitalize()} {move.label} would lose its place: the words around it "
+        f"(“{move.relocation.anchor.context}”) are not in the new text."
+    )
+
+
+def _live_markers(claim) -> tuple[list, list]:
+    citations = list(claim.citations.select_related("source").order_by("position"))
+    return citations, list(claim.flags.order_by("pk"))
+
+
+def _locked(claim, targets) -> tuple[list, list]:
+    """The claim's citations and flags among the rows an approval locked."""
+    rows = [row for (name, _), row in targets.items() if name in ("citation", "flag")]
+    mine = [row for row in rows if row.claim_id == claim.pk]
+    citations = sorted((r for r in mine if isinstance(r, Citation)), key=lambda r: r.position)
+    flags = sorted((r for r in mine if isinstance(r, Flag)), key=lambda r: r.pk)
+    return citations, flags
 
 
 # --------------------------------------------------------------------------- validation
@@ -508,6 +668,8 @@ def _validate_change(change: ProposedChange, document: Document, user) -> None:
         if kind == ChangeKind.EDIT_CLAIM and text and text == change.claim.text:
             error("text", "The new text is the same as the current text.")
         payload["text"] = text
+    if kind == ChangeKind.EDIT_CLAIM and not errors:
+        _validate_anchors(change, payload, error)
     if kind == ChangeKind.ADD_CLAIM:
         # Positions only order claims; removals leave gaps, so "at the end" is one past
         # the highest position, not the number of claims.
@@ -560,6 +722,42 @@ def _validate_change(change: ProposedChange, document: Document, user) -> None:
             error("review_status", "Only reviewers can propose a review status.")
     if errors:
         raise InvalidChange(errors)
+
+
+def _validate_anchors(change, payload, error) -> None:
+    """The proposer's placements (``payload["anchors"]``), and every marker has a place."""
+    text, claim = payload["text"], change.claim
+    given = payload.pop(ANCHORS, None) or {}
+    if not given and not _asks(change.proposal):
+        return
+    citations, flags = _live_markers(claim)
+    # The caller's instance may be older than the row: markers follow the live text.
+    live_text = Claim.objects.values_list("text", flat=True).get(pk=claim.pk)
+    shape = 'Placements read {"citations": {id: offset}, "flags": {id: offset}}.'
+    if not isinstance(given, dict) or set(given) - {CITATIONS, FLAGS}:
+        error(ANCHORS, shape)
+        return
+    placements: dict[str, dict[str, int]] = {}
+    for kind, rows in ((CITATIONS, citations), (FLAGS, flags)):
+        chosen = given.get(kind) or {}
+        if not isinstance(chosen, dict):
+            error(ANCHORS, shape)
+            continue
+        ids = {str(row.pk) for row in rows}
+        for key, offset in chosen.items():
+            what = f"{kind[:-1]} #{key}"
+            if str(key) not in ids:
+                error(ANCHORS, f"{what.capitalize()} is not one of this claim's {kind}.")
+            elif isinstance(offset, bool) or not isinstance(offset, int):
+                error(ANCHORS, f"The place of {what} must be a whole number.")
+            elif not 0 <= offset <= len(text):
+                error(ANCHORS, f"The place of {what} must be from 0 to {len(text)}.")
+            else:
+                placements.setdefault(kind, {})[str(key)] = offset
+    if placements:
+        payload[ANCHORS] = placements
+    for move in _unplaced(change, _moves(change, live_text, citations, flags)):
+        error(ANCHORS, f"{_lost(move)} Say where it goes in the new text.")
 
 
 SOURCE_FIELDS = ("title", "author", "publisher", "published", "url", "archive_url")
@@ -647,11 +845,21 @@ def _get(targets, name, pk, change):
 
 def _apply_edit_claim(change, targets, recorder):
     claim = _get(targets, "claim", change.claim_id, change)
+    moves = _moves(change, claim.text, *_locked(claim, targets))
+    # _stale checked this against the live text; an earlier edit of the same claim in this
+    # proposal can still leave a marker without words.
+    unplaced = _unplaced(change, moves)
+    if unplaced:
+        raise WorkflowError(f"Change {change.position}: {_lost(unplaced[0])}")
     claim.text = change.payload["text"]
     # The span located the imported text; it does not locate this one. The import run
     # stays as the claim's origin and history keeps the span of the imported version.
     claim.span_start = claim.span_end = None
     recorder.save(claim)
+    for move in moves:
+        if move.marker.offset != move.offset:
+            move.marker.offset = move.offset
+            recorder.save(move.marker)
 
 
 def _apply_add_claim(change, targets, recorder):
