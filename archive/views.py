@@ -135,7 +135,7 @@ def changes(request, slug: str):
         since = (
             parse_moment(since_text, now=now, name="from", day_starts=True)
             if since_text
-            else until - timedelta(days=CHANGES_DEFAULT_DAYS)
+            else _days_before(until, CHANGES_DEFAULT_DAYS)
         )
     except BadMoment as error:
         return _date_error(request, str(error), document)
@@ -157,6 +157,14 @@ def changes(request, slug: str):
         {"document": document, "since": since, "until": until, "from_import": from_import}
     )
     return render(request, "archive/changes.html", context)
+
+
+def _days_before(moment, days: int):
+    """``days`` before ``moment``, or the earliest moment there is (``?to=0001-01-05``)."""
+    try:
+        return moment - timedelta(days=days)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=moment.tzinfo)
 
 
 def claim(request, claim_id: int):
