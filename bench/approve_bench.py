@@ -107,7 +107,9 @@ def _document():
 
 
 def _texts(claims: list[Claim], label: str) -> list[str]:
-    return [f"Claim {claim.pk} as worded in {label}." for claim in claims]
+    # Words added after the claim's own, so its citations and flags keep their place (an
+    # edit that removed every word around a marker would be refused until it is placed).
+    return [f"{claim.text} As worded in {label}." for claim in claims]
 
 
 def _prepared(claims, texts, editor, reviewer) -> list[tuple[ChangeProposal, User]]:

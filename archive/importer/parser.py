@@ -1187,11 +1187,12 @@ class _Parser:
             if not shingles:
                 continue
             shingle_counts[position] = len(shingles)
-            shared: Counter[int] = Counter()
+            shared: dict[int, int] = {}
             for shingle in shingles:
                 earlier = index[shingle]
-                if len(earlier) <= 50:  # a stock phrase found everywhere says nothing
-                    shared.update(earlier)
+                if 0 < len(earlier) <= 50:  # a stock phrase found everywhere says nothing
+                    for other in earlier:
+                        shared[other] = shared.get(other, 0) + 1
                 earlier.append(position)
             for other, count in shared.items():
                 if count / min(len(shingles), shingle_counts[other]) < REPEAT_CANDIDATE:
