@@ -720,3 +720,26 @@ def test_an_added_sentence_joins_the_paragraph_of_the_sentence_it_follows(
     assert proposal.changes.get().payload["new_paragraph"] is False
     workflow.approve_proposal(proposal=proposal, user=reviewer)
     assert Claim.objects.get(text=ADDED).paragraph == toll.paragraph
+
+
+@pytest.mark.django_db
+def test_a_re_import_puts_each_marker_where_the_file_has_it(tmp_path, seeded, editor, reviewer):
+    # The file edits the sentence and moves [8] into it; its words alone would keep [8] at
+    # the end, so the proposal carries the file's place and approval puts it there.
+    text = changed_seed(
+        ("Those found guilty were executed.[8][9]", "Those found guilty[8] were shot.[9]")
+    )
+    run_import(write(tmp_path, text), "--user", editor.username)
+    change = ChangeProposal.objects.get().changes.get(kind=ChangeKind.EDIT_CLAIM)
+    claim = change.claim
+    eight, nine = (claim.citations.get(source__label=label) for label in ("8", "9"))
+    assert change.payload["anchors"] == {"citations": {str(eight.pk): len("Those found guilty")}}
+
+    workflow.approve_proposal(proposal=change.proposal, user=reviewer)
+
+    eight.refresh_from_db()
+    nine.refresh_from_db()
+    assert (eight.offset, nine.offset) == (
+        len("Those found guilty"),
+        len("Those found guilty were shot."),
+    )

@@ -35,6 +35,7 @@ from ..models import (
 )
 from ..slugs import is_slug
 from ..slugs import slugify as unicode_slugify
+from . import anchors
 from .proposals import add_change, create_proposal, submit_proposal
 from .recording import InvalidChange, _Recorder
 
@@ -922,11 +923,15 @@ def _compare_with_live(
         claim, parsed_claim = live[step.old[0]][step.old[1]], new_claim(step.new)
         counterpart[step.old] = step.new
         if step.action == alignment.EDIT:
+            payload = {"text": parsed_claim.text}
+            placed = _file_placements(claim, parsed_claim)
+            if placed:
+                payload["anchors"] = {"citations": placed}
             plan.propose(
                 _K.EDIT_CLAIM,
                 f"the new text of claim #{claim.pk}",
                 parsed_claim.line,
-                {"text": parsed_claim.text},
+                payload,
                 claim=claim,
             )
         if parsed_claim.kind != claim.kind:
@@ -1033,6 +1038,31 @@ def _compare_with_live(
                 "is not a change kind)"
             )
     return plan
+
+
+def _file_placements(claim: Claim, parsed_claim) -> dict[str, int]:
+    """Where the file puts each live citation of an edited claim, where that differs from
+    where its words would carry it: the file says where a marker stands, so a re-import
+    proposes that place instead of leaving the marker to follow, or lose, its words."""
+    live_citations = list(claim.citations.all())
+    pairs, _old_left, _new_left = alignment.pair_in_order(
+        [citation.source.label for citation in live_citations],
+        [marker.label for marker in parsed_claim.citations],
+    )
+    moved = anchors.relocate(
+        claim.text,
+        parsed_claim.text,
+        [_offset(live_citations[i], claim) for i, _ in pairs],
+    )
+    return {
+        str(live_citations[i].pk): parsed_claim.citations[j].offset
+        for (i, j), relocation in zip(pairs, moved, strict=True)
+        if relocation.offset != parsed_claim.citations[j].offset
+    }
+
+
+def _offset(citation: Citation, claim: Claim) -> int:
+    return len(claim.text) if citation.offset is None else citation.offset
 
 
 def _sync_citations(plan, file_name, claim, parsed_claim, sources, missing, line_of) -> None:
