@@ -42,10 +42,6 @@ SHORTFALLS = {
         # "学習用図書の例" (a heading that names no role); a code line that opens with "if(".
         "apparatus_as_claims": 3,
     },
-    "tk-software.txt": {
-        # "Page id: 11946436." under the copy notice reads as a short sentence.
-        "apparatus_as_claims": 1,
-    },
 }
 
 

@@ -497,3 +497,17 @@ def test_marker_groups_named_by_a_symbol_cite_their_own_lists():
         "1": "Rossum, G. (1991). Release notes.",
         "† 1": "van Rossum, G. Python 0.9.1 release.",
     }
+
+
+def test_a_copy_header_of_labels_and_addresses_is_not_the_lead():
+    text = (
+        "Harbour Example\n\nCloned from https://en.wikipedia.org/wiki/Harbour_Example.\n\n"
+        "Page id: 11946436.\n\n"
+        "Harbour Example is a small harbour on the west coast, sheltered by a long breakwater.\n"
+    )
+    document = parse(text, "harbour.txt")
+    assert [(a.kind, a.text[:8]) for a in document.apparatus] == [
+        ("chrome", "Cloned f"),
+        ("infobox", "Page id:"),
+    ]
+    assert [c.text[:15] for c in document.claims] == ["Harbour Example"]

@@ -82,6 +82,8 @@ _CLOSING_PUNCTUATION = frozenset(".!?:;,…\"'”’»。！？।॥")
 _TERMINAL = frozenset(".!?…。！？।॥")
 # A sentence's end: not the dots of a URL or a number, which have no space after them.
 _FULL_STOP_AT_END_RE = re.compile(r"[.!?。！？।॥][\"'”’»)]*$")
+# A label and a short value, as an infobox row or a copy's header gives them.
+_LABEL_VALUE_RE = re.compile(r"^[^\W\d_][\w ]{0,30}:[ \t]*\S+(?: \S+){0,2}$")
 _URL_RE = re.compile(r"\bhttps?://\S+")
 _SENTENCE_END_RE = re.compile(r"[.!?…](?=$|[\s\"'”’»)\[\]])|[。！？।॥]")
 _QUOTES_AFTER = frozenset("\"'”’»)]」』")
@@ -219,6 +221,8 @@ def _is_prose(text: str) -> bool:
     clean = strip_markers(text).strip()
     if not _SENTENCE_END_RE.search(clean):
         return False
+    if "://" in clean:  # a web address is no words
+        clean = _URL_RE.sub(" ", clean)
     return sum(1 for _ in islice(_WORD_RE.finditer(clean), PROSE_MIN_WORDS)) == PROSE_MIN_WORDS
 
 
@@ -484,7 +488,11 @@ class _Parser:
         # Residue stands before a paragraph of running text; a file without one (a script
         # that writes no full stops) has none.
         first_prose = next(
-            (i for i, line in enumerate(lines) if not line.kind and _is_prose(line.text)),
+            (
+                i
+                for i, line in enumerate(lines)
+                if not line.kind and _is_prose(line.text) and self.apparatus_kind(line)[0] is None
+            ),
             len(lines),
         )
         if first_prose == len(lines):
@@ -532,6 +540,9 @@ class _Parser:
                 kind, rule = self.in_role(line, role)
             if kind is None:
                 kind, rule = self.entry_outside_lists(line, previous, following)
+            if kind is None and _address_line(text):
+                kind = NAVIGATION if seen_prose else CHROME
+                rule = "a web address on a line of its own"
             if kind is None and not seen_prose and not seen_heading:
                 kind, rule = self.infobox_row(line, previous, following)
             if (
@@ -542,9 +553,6 @@ class _Parser:
                 and self.lead_residue(line)
             ):
                 kind, rule = INFOBOX, "short line before the article's first paragraph"
-            if kind is None and _address_line(text):
-                kind = NAVIGATION if seen_prose else CHROME
-                rule = "a web address on a line of its own"
             if kind is None and _glued_cells(text):
                 kind = NAVIGATION if seen_prose else INFOBOX
                 rule = "cells of a table or menu run together"
@@ -598,6 +606,8 @@ class _Parser:
         text = strip_markers(line.text).strip()
         if _is_prose(text) or (_BULLET_RE.match(text) and not self.under_tagline):
             return False  # a page's sidebars hold lists too; elsewhere a list is text
+        if _LABEL_VALUE_RE.match(text):  # "Page id: 11946436.", "Coordinates: 52°N"
+            return True
         sentence = bool(_FULL_STOP_AT_END_RE.search(text)) or (
             len(text.split()) >= 3 and bool(_SENTENCE_END_RE.search(text))
         )
