@@ -2,9 +2,11 @@
 
 Only approved proposals appear: a draft, a pending or rejected proposal and every review
 comment stay in the admin. Entry text is rendered by a template, so it is escaped HTML,
-which the feed in turn escapes as XML text.
+which the feed in turn escapes as XML text. Characters XML 1.0 cannot carry (control
+characters, lone surrogates) become U+FFFD: no stored text can make the feed fail.
 """
 
+import re
 from datetime import timedelta
 
 from django.contrib.syndication.views import Feed
@@ -13,6 +15,8 @@ from django.utils.feedgenerator import Atom1Feed
 
 from . import selectors
 from .models import ChangeProposal
+
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class ApprovedChangesFeed(Feed):
@@ -59,6 +63,14 @@ class ApprovedChangesFeed(Feed):
     def item_author_name(self, item):
         user = item.proposer if isinstance(item, ChangeProposal) else item.user
         return user.get_username()
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        for item in feed.items:
+            for key, value in item.items():
+                if isinstance(value, str):
+                    item[key] = _NOT_IN_XML.sub("\ufffd", value)
+        return feed
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -20,7 +20,7 @@ from archive.models import (
 )
 from archive.workflow import TRANSITIONS, InvalidChange, WorkflowError
 
-from .conftest import import_text, make_user
+from .conftest import draft_edit, import_text, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -464,3 +464,51 @@ def test_an_empty_proposal_cannot_be_submitted(editor, seed_document):
     proposal = workflow.create_proposal(document=seed_document, user=editor, rationale="Soon.")
     with pytest.raises(WorkflowError, match="no changes"):
         workflow.submit_proposal(proposal=proposal, user=editor)
+
+
+@pytest.mark.parametrize("character", ["\x01", "\x1b", "\x7f", "\x85"])
+def test_a_claim_text_with_a_control_character_is_refused_and_the_character_named(
+    editor, seed_document, character
+):
+    claim = Claim.objects.filter(section__document=seed_document).first()
+    with pytest.raises(InvalidChange) as refused:
+        draft_edit(editor, claim, f"{claim.text} More{character}words.")
+    (message,) = refused.value.errors["text"]
+    assert f"U+{ord(character):04X}" in message and "at character" in message
+    assert not ProposedChange.objects.exists()
+
+
+def test_a_textarea_s_line_breaks_are_stored_as_newlines_not_refused(editor, seed_document):
+    claim = Claim.objects.filter(section__document=seed_document).first()
+    proposal = draft_edit(editor, claim, "First line.\r\nSecond line.\tTabbed.")
+    assert proposal.changes.get().payload["text"] == "First line.\nSecond line.\tTabbed."
+
+
+@pytest.mark.parametrize(
+    "kind, payload, field",
+    [
+        ("edit_heading", {"heading": "Aftermath\x07"}, "heading"),
+        ("change_citation", {"locator": "12\x00", "quotation": ""}, "locator"),
+        ("edit_source", {"title": "A book\x9b"}, "title"),
+    ],
+)
+def test_control_characters_are_refused_in_every_text_a_change_carries(
+    editor, seed_document, kind, payload, field
+):
+    section = seed_document.sections.exclude(heading="").first()
+    citation = Citation.objects.filter(claim__section__document=seed_document).first()
+    target = {
+        "edit_heading": {"section": section},
+        "change_citation": {"citation": citation},
+        "edit_source": {"source": citation.source},
+    }[kind]
+    proposal = workflow.create_proposal(document=seed_document, user=editor, rationale="Fix.")
+    with pytest.raises(InvalidChange) as refused:
+        workflow.add_change(proposal=proposal, user=editor, kind=kind, payload=payload, **target)
+    assert "control character" in " ".join(refused.value.errors[field])
+
+
+def test_a_rationale_with_a_control_character_is_refused(editor, seed_document):
+    with pytest.raises(InvalidChange, match="U\\+0001"):
+        workflow.create_proposal(document=seed_document, user=editor, rationale="Why\x01")
+    assert not ChangeProposal.objects.exists()

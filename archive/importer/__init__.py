@@ -34,7 +34,14 @@ from .parsed import (
     ParsedSource,
 )
 from .parser import parse, strip_markers
-from .reading import DEFAULT_MAX_BYTES, SourceFile, decode, normalize, read_source_file
+from .reading import (
+    DEFAULT_MAX_BYTES,
+    SourceFile,
+    control_character,
+    decode,
+    normalize,
+    read_source_file,
+)
 
 __all__ = [
     "CAPTION",
@@ -56,6 +63,7 @@ __all__ = [
     "ParsedSection",
     "ParsedSource",
     "SourceFile",
+    "control_character",
     "decode",
     "normalize",
     "parse",

@@ -257,6 +257,18 @@ def check_characters(text: str, name: str) -> list[Anomaly]:
     return sorted(anomalies, key=lambda anomaly: anomaly.line)
 
 
+def control_character(text: str) -> tuple[int, str] | None:
+    """The first control character other than tab and newline in ``text`` (CR counts: the
+    importer has turned line endings into newlines before it asks), as its offset and its
+    name ("U+0001 (SOH)"), or None. Imports and proposals refuse the same characters."""
+    bad = _REFUSED.search(text)
+    if bad is None:
+        return None
+    code = ord(bad.group())
+    name = _C0_NAMES[code] if code < 0x20 else "DEL" if code == 0x7F else "C1"
+    return bad.start(), f"U+{code:04X} ({name})"
+
+
 def _refuse_controls(text: str, name: str) -> None:
     bad = _REFUSED.search(text)
     if bad is None:

@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from .. import roles
+from .. import importer, roles
 from ..models import (
     ChangeKind,
     ChangeProposal,
@@ -163,9 +163,15 @@ def create_proposal(*, document: Document, user, rationale: str) -> ChangePropos
     """Open a draft proposal on a document."""
     if not user.has_perm(roles.PROPOSE):
         raise PermissionDenied("Only editors can propose changes.")
-    rationale = (rationale or "").strip()
+    rationale = (rationale or "").replace("\r\n", "\n").strip()
     if not rationale:
         raise InvalidChange({"rationale": ["Say why the change is needed."]})
+    problems: dict[str, list[str]] = {}
+    _refuse_controls(
+        rationale, "rationale", "rationale", lambda f, m: problems.setdefault(f, []).append(m)
+    )
+    if problems:
+        raise InvalidChange(problems)
     now = timezone.now()
     with transaction.atomic():
         proposal = ChangeProposal(
@@ -692,6 +698,7 @@ def _validate_change(change: ProposedChange, document: Document, user) -> None:
             value = str(payload.get(name, "") or "").strip()
             if len(value) > limit:
                 error(name, f"At most {limit} characters (this is {len(value)}).")
+            _refuse_controls(value, name, name, error)
             payload[name] = value
         if kind == ChangeKind.CHANGE_CITATION and change.source is not None:
             payload["source"] = change.source.pk
@@ -777,6 +784,7 @@ def _validate_source_fields(change, payload, error) -> None:
         except ValidationError as invalid:
             for message in invalid.messages:
                 error(name, message)
+        _refuse_controls(value, name, name.replace("_", " "), error)
         payload[name] = value
         changed = changed or value != getattr(change.source, name)
     if not changed and not unknown:
@@ -784,12 +792,27 @@ def _validate_source_fields(change, payload, error) -> None:
 
 
 def _text(payload, name, error, what, limit=MAX_TEXT) -> str:
-    value = str(payload.get(name) or "").strip()
+    # A browser's textarea sends CRLF; the archive stores newlines, as imports do.
+    value = str(payload.get(name) or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not value:
         error(name, f"The {what} cannot be empty.")
     elif len(value) > limit:
         error(name, f"The {what} can be at most {limit:,} characters (this is {len(value):,}).")
+    else:
+        _refuse_controls(value, name, what, error)
     return value
+
+
+def _refuse_controls(value: str, name: str, what: str, error) -> None:
+    """Control characters other than tab and newline are refused, as imports refuse them."""
+    control = importer.control_character(value)
+    if control is not None:
+        offset, character = control
+        error(
+            name,
+            f"The {what} contains control character {character} at character {offset + 1}; "
+            "text may hold tabs and line breaks, but no other control characters.",
+        )
 
 
 def _document_of(obj) -> int:
