@@ -718,7 +718,8 @@ def document_changes(document: Document, since: datetime, until: datetime) -> di
         .order_by("decided_at", "pk")
     )
     imports = list(
-        document.import_runs.filter(started_at__gte=since, started_at__lte=until)
+        document.import_runs.public()
+        .filter(started_at__gte=since, started_at__lte=until)
         .select_related("user")
         .order_by("started_at", "pk")
     )
@@ -920,7 +921,8 @@ def approved_changes(limit: int = FEED_LIMIT) -> list:
     for proposal in proposals:
         proposal.feed_date = proposal.decided_at
     runs = list(
-        ImportRun.objects.select_related("document", "user")
+        ImportRun.objects.public()
+        .select_related("document", "user")
         .defer("text")
         .order_by("-started_at", "-pk")[:limit]
     )

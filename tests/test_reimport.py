@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from archive import alignment, importer, workflow
 from archive.alignment import ADD, EDIT, KEEP, REMOVE, SectionText, align_claims, align_document
@@ -743,3 +744,28 @@ def test_a_re_import_puts_each_marker_where_the_file_has_it(tmp_path, seeded, ed
         len("Those found guilty"),
         len("Those found guilty were shot."),
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("decision", ["pending", "rejected", "approved"])
+def test_a_re_import_reaches_the_public_feed_and_changes_page_only_once_approved(
+    client, tmp_path, seeded, editor, reviewer, decision
+):
+    changed = write(tmp_path, changed_seed(EDITED), name="changed-copy.txt")
+    run_import(changed, "--user", editor.username)
+    proposal = ChangeProposal.objects.get()
+    if decision == "rejected":
+        workflow.reject_proposal(proposal=proposal, user=reviewer, comment="Not this copy.")
+    if decision == "approved":
+        workflow.approve_proposal(proposal=proposal, user=reviewer)
+
+    feed = client.get(reverse("public:feed")).content.decode()
+    changes = client.get(
+        reverse("public:changes", args=[seeded.slug]), {"from": "2000-01-01"}
+    ).content.decode()
+
+    shown = decision == "approved"
+    assert ("changed-copy.txt" in feed) is shown
+    assert ("changed-copy.txt" in changes) is shown
+    assert (proposal.import_run.sha256 in changes) is shown
+    assert "soviet_war_crimes.txt" in feed  # the first import is public from the start

@@ -7,7 +7,15 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from ..slugs import validate_slug
-from .choices import ApparatusKind, ClaimKind, FlagKind, FlagStatus, ReviewStatus, SourceKind
+from .choices import (
+    ApparatusKind,
+    ClaimKind,
+    FlagKind,
+    FlagStatus,
+    ProposalState,
+    ReviewStatus,
+    SourceKind,
+)
 
 
 class HistoryProvenance(models.Model):
@@ -41,6 +49,15 @@ def history() -> HistoricalRecords:
     return HistoricalRecords(bases=[HistoryProvenance], cascade_delete_history=False)
 
 
+class ImportRunQuerySet(models.QuerySet):
+    def public(self):
+        """Imports a reader may see: a document's first import, and re-imports whose
+        proposal was approved. A pending, rejected or withdrawn re-import is the admin's."""
+        return self.filter(
+            Q(proposals__isnull=True) | Q(proposals__state=ProposalState.APPROVED)
+        ).distinct()
+
+
 class ImportRun(models.Model):
     """One successful import of one file: the evidence every imported row points back to."""
 
@@ -67,6 +84,8 @@ class ImportRun(models.Model):
     anomalies = models.JSONField(
         default=list, help_text="Defects found in the file: kind, line, message."
     )
+
+    objects = ImportRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-pk"]
