@@ -1,9 +1,10 @@
 """Create the local development logins, once, each with a fresh random password.
 
 Exists so `make run` gives a new user working logins without any fixed password living in
-the code: a superuser, plus an editor and a reviewer so the four-eyes workflow can be tried
-end to end (nobody may approve their own proposal). It refuses to run outside development
-settings.
+the code: a superuser, an editor and two reviewers, so the four-eyes workflow can be tried
+end to end (nobody may approve their own proposal, so a reviewer's own proposal needs the
+second reviewer). It refuses to run outside development settings. Logins missing from an
+earlier run (the second reviewer, after an upgrade) are created; existing ones are kept.
 """
 
 import secrets
@@ -15,7 +16,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from archive import roles
 
-ACCOUNTS = (("admin", None), ("editor", roles.EDITOR), ("reviewer", roles.REVIEWER))
+ACCOUNTS = (
+    ("admin", None),
+    ("editor", roles.EDITOR),
+    ("reviewer", roles.REVIEWER),
+    ("reviewer2", roles.REVIEWER),
+)
 
 
 class Command(BaseCommand):
