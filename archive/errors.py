@@ -1,4 +1,11 @@
-"""The server-error handler: a database that is only busy gets a 503 to retry, not a 500.
+"""Error handlers: a refused action says why; a database that is only busy gets a 503.
+
+``permission_denied`` (``handler403``): the workflow refuses a move with a sentence ("You
+proposed #6; someone else must approve it (four-eyes rule)."). Django's default page drops
+it and shows a bare "403 Forbidden"; here it is the page's message, in the admin's layout
+under ``/admin/`` and the public site's elsewhere.
+
+``server_error`` (``handler500``):
 
 SQLite lets one writer at a time. Connections wait for the lock (the busy ``timeout`` in
 ``archive_site/settings/base.py``), so a login or a proposal during an import normally
@@ -18,9 +25,12 @@ from __future__ import annotations
 import sqlite3
 import sys
 
+from django.contrib import admin
 from django.db import OperationalError
 from django.http import HttpResponse
 from django.template import loader
+from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 
 RETRY_AFTER_SECONDS = 10
@@ -49,6 +59,18 @@ def database_busy(request) -> HttpResponse:
     response = HttpResponse(body, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def permission_denied(request, exception=None, template_name: str = "403.html"):
+    """``handler403``: the refusal's own sentence, with status 403."""
+    message = str(exception or "") or "You are not allowed to do this."
+    if not request.path.startswith("/admin/"):
+        return TemplateResponse(request, template_name, {"message": message}, status=403)
+    # Back to the page the refused form was on, if it was this site's own.
+    referer = request.META.get("HTTP_REFERER", "")
+    back = referer if url_has_allowed_host_and_scheme(referer, {request.get_host()}) else ""
+    context = {**admin.site.each_context(request), "message": message, "back": back}
+    return TemplateResponse(request, "admin/403.html", context, status=403)
 
 
 def server_error(request, template_name: str = defaults.ERROR_500_TEMPLATE_NAME):

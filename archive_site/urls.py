@@ -5,7 +5,9 @@ from django.urls import include, path
 
 from archive.admin_exports import export_history_view
 
-# A database that is only busy (SQLite's "database is locked") is a 503 to retry.
+# A refused action shows the workflow's sentence; a database that is only busy (SQLite's
+# "database is locked") is a 503 to retry.
+handler403 = "archive.errors.permission_denied"
 handler500 = "archive.errors.server_error"
 
 urlpatterns = [
