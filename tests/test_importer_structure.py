@@ -511,3 +511,19 @@ def test_a_copy_header_of_labels_and_addresses_is_not_the_lead():
         ("infobox", "Page id:"),
     ]
     assert [c.text[:15] for c in document.claims] == ["Harbour Example"]
+
+
+def test_short_lines_that_touch_each_other_are_items_not_captions():
+    text = (
+        "Python\n\nThe standard library covers most everyday needs of a program, and more.\n\n"
+        "Regular expressions\nOperating system calls\nXML processing\nSerialization\n\n"
+        "The harbour was built in 1850 and rebuilt after the war of 1870.\n"
+    )
+    document = parse(text, "python.txt")
+    kinds = {c.text: c.kind for c in document.claims}
+    assert [kinds[t] for t in ("Regular expressions", "XML processing", "Serialization")] == [
+        "list_item"
+    ] * 3
+    assert kinds["The harbour was built in 1850 and rebuilt after the war of 1870."] == (
+        "statement"
+    )

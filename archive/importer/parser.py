@@ -141,6 +141,7 @@ INFOBOX_ROW_MAX_WORDS = 8
 LEAD_MIN_WORDS = 20
 PROSE_MIN_WORDS = 8
 GLUED_CELLS_MIN = 3
+SHORT_RUN_MIN = 3
 REPEAT_SHINGLE = 4
 REPEAT_MIN_WORDS = 12
 REPEAT_THRESHOLD = 0.6
@@ -485,6 +486,7 @@ class _Parser:
         role_level = 0
         seen_prose = seen_heading = False  # infobox rows stand before both
         seen_text = False  # a claim has been read: the lead has begun
+        short_runs = self.runs_of_short_lines(lines)
         # Residue stands before a paragraph of running text; a file without one (a script
         # that writes no full stops) has none.
         first_prose = next(
@@ -570,6 +572,12 @@ class _Parser:
                     True,
                 )
                 intro_list = True
+            elif i in short_runs:
+                line.kind, line.rule, line.list_item = (
+                    LIST_ITEM,
+                    "short line in a run of short lines: a list, or a table's cells",
+                    True,
+                )
             else:
                 line.kind, line.rule = PARAGRAPH, "running text"
                 seen_prose = seen_prose or _is_prose(text)
@@ -829,6 +837,33 @@ class _Parser:
             and not vocabulary.hatnote(line.text)
             and not _WIKI_HEADING_RE.match(line.text)
         )
+
+    def runs_of_short_lines(self, lines: list[_Line]) -> set[int]:
+        """Lines in a run of SHORT_RUN_MIN or more short lines with no blank line between:
+        items of a list or cells of a flattened table, not captions (a caption stands
+        alone)."""
+
+        def short(line: _Line) -> bool:
+            text = strip_markers(line.text).strip()
+            return (
+                not _is_prose(text)
+                and not _FULL_STOP_AT_END_RE.search(text)
+                and not text.endswith((":", "："))
+                and 0 < len(_words(text)) <= LIST_ITEM_MAX_WORDS
+            )
+
+        members: set[int] = set()
+        run: list[int] = []
+        for i, line in enumerate(lines):
+            if short(line) and (not run or line.gap == 0):
+                run.append(i)
+                continue
+            if len(run) >= SHORT_RUN_MIN:
+                members.update(run)
+            run = [i] if short(line) else []
+        if len(run) >= SHORT_RUN_MIN:
+            members.update(run)
+        return members
 
     def starts_list(self, line: _Line, previous: _Line | None, following: _Line | None) -> bool:
         """Two or more short lines after a line ending in ":" are a list, not a quotation."""
