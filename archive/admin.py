@@ -456,12 +456,19 @@ def _propose(request, form, document, draft):
             proposal = draft or workflow.create_proposal(
                 document=document, user=request.user, rationale=form.cleaned_data["rationale"]
             )
-            workflow.add_change(
+            change = workflow.add_change(
                 proposal=proposal,
                 user=request.user,
                 kind=form.change_kind,
                 **form.change_arguments(),
             )
+            if change.replaced_earlier:
+                messages.info(
+                    request,
+                    f"Proposal #{proposal.pk} already had “{change.get_kind_display()}” here, "
+                    f"as change {change.position}: that change now holds what you just wrote "
+                    "(one change per target in a proposal).",
+                )
             return proposal
     except workflow.InvalidChange as invalid:
         change_forms.add_workflow_errors(form, invalid.errors)

@@ -85,16 +85,17 @@ def test_a_marker_the_proposer_placed_is_shown_there_and_marked(editor, reviewer
     assert re.search(r"Placed by the proposer: <span[^>]*>\[1\]</span>", page)
 
 
-def test_a_reimport_shows_a_citation_that_lost_its_words_after_the_text(editor, reviewer, entered):
+def test_a_reimport_shows_each_citation_where_the_file_has_it(editor, reviewer, entered):
     new = "Soviet troops took the capital in late April, meeting little resistance."
     changed = ARTICLE.replace(
         "Soviet troops entered Berlin[1] on 21 April, meeting little resistance.[2]",
         f"{new}[1][2]",
     )
     page = review_page(reviewer, import_text(changed, "fall.txt", user=editor).proposal)
-    # Both stand after the text, in the claim's order of citations.
-    assert preview(page) == f"{new}{sup('[1]', 'lost')}{sup('[2]', 'follows')}"
-    assert re.search(r"so after the text: <span[^>]*>\[1\]</span>", page)
+    # [1] lost its words; the file puts it after the text, before [2].
+    assert preview(page) == f"{new}{sup('[1]', 'placed')}{sup('[2]', 'follows')}"
+    assert re.search(r"Placed where the imported file has it: <span[^>]*>\[1\]</span>", page)
+    assert "Placed by the proposer" not in page
 
 
 def test_after_the_claim_changed_the_page_says_the_places_will_be_worked_out_again(

@@ -1184,3 +1184,18 @@ def test_nobody_writes_a_proposal_through_its_history_form(editor, reviewer, cla
     for user in (editor, reviewer):
         assert client_for(user).post(url, forged).status_code == 403
     assert db_state() == before
+
+
+def test_proposing_a_claim_twice_in_a_draft_says_the_first_change_now_holds_the_second(
+    client, editor, seed_document
+):
+    claim = Claim.objects.filter(section__document=seed_document).first()
+    client.force_login(editor)
+    url = reverse("admin:archive_claim_propose", args=[claim.pk])
+    for wording in ("First wording.", "Second wording."):
+        response = client.post(
+            url, {"text": f"{claim.text} {wording}", "rationale": "Clearer."}, follow=True
+        )
+    assert "now holds what you just wrote" in response.content.decode()
+    change = ChangeProposal.objects.get().changes.get()
+    assert change.payload["text"].endswith("Second wording.")

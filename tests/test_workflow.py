@@ -512,3 +512,49 @@ def test_a_rationale_with_a_control_character_is_refused(editor, seed_document):
     with pytest.raises(InvalidChange, match="U\\+0001"):
         workflow.create_proposal(document=seed_document, user=editor, rationale="Why\x01")
     assert not ChangeProposal.objects.exists()
+
+
+def test_a_second_edit_of_a_claim_in_a_draft_replaces_the_first_in_its_place(
+    editor, reviewer, seed_document
+):
+    first_claim, other = Claim.objects.filter(section__document=seed_document)[:2]
+    proposal = draft_edit(editor, first_claim, first_claim.text + " First wording.")
+    workflow.add_change(
+        proposal=proposal,
+        user=editor,
+        kind="edit_claim",
+        claim=other,
+        payload={"text": other.text + " Other."},
+    )
+    again = workflow.add_change(
+        proposal=proposal,
+        user=editor,
+        kind="edit_claim",
+        claim=first_claim,
+        payload={"text": first_claim.text + " Second wording."},
+    )
+    assert again.replaced_earlier and again.position == 1
+    assert list(proposal.changes.order_by("position").values_list("position", "claim")) == [
+        (1, first_claim.pk),
+        (2, other.pk),
+    ]
+    workflow.submit_proposal(proposal=proposal, user=editor)
+    workflow.approve_proposal(proposal=proposal, user=reviewer)
+    texts = list(Claim.history.filter(id=first_claim.pk).values_list("text", flat=True))
+    assert first_claim.text + " First wording." not in texts  # never applied, never public
+    assert Claim.objects.get(pk=first_claim.pk).text == first_claim.text + " Second wording."
+
+
+def test_two_claims_added_to_one_section_are_two_changes(editor, seed_document):
+    section = seed_document.sections.first()
+    proposal = workflow.create_proposal(document=seed_document, user=editor, rationale="More.")
+    for text in ("One more claim.", "Another claim."):
+        change = workflow.add_change(
+            proposal=proposal,
+            user=editor,
+            kind="add_claim",
+            section=section,
+            payload={"text": text},
+        )
+        assert not change.replaced_earlier
+    assert proposal.changes.count() == 2

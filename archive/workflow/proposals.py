@@ -208,13 +208,58 @@ def add_change(
             payload=dict(payload or {}),
         )
         _validate_change(change, proposal.document, user)
+        earlier = _same_target(proposal, change)
+        if earlier is not None:
+            # One change per target: the draft's earlier change of it becomes this one, in
+            # its place, still written against the version it was written against.
+            earlier.payload = change.payload
+            _Recorder(
+                user=user,
+                reason=f"change {earlier.position} of proposal #{proposal.pk} replaced",
+            ).save(earlier)
+            earlier.replaced_earlier = True
+            return earlier
         target = _target(change)
         change.base_version = _latest_version(target) if target is not None else None
         change.before = _snapshot(change)
         last = proposal.changes.order_by("-position").values_list("position", flat=True).first()
         change.position = (last or 0) + 1
         _Recorder(user=user, reason=f"change added to proposal #{proposal.pk}").save(change)
+        change.replaced_earlier = False
         return change
+
+
+# Kinds that set something of their target: a second one in a draft replaces the first.
+# (Additions and raised flags may repeat: two claims added to one section are two changes.)
+_ONE_PER_TARGET = frozenset(
+    {
+        ChangeKind.EDIT_CLAIM,
+        ChangeKind.REMOVE_CLAIM,
+        ChangeKind.EDIT_HEADING,
+        ChangeKind.CHANGE_CITATION,
+        ChangeKind.REMOVE_CITATION,
+        ChangeKind.EDIT_SOURCE,
+        ChangeKind.RESOLVE_FLAG,
+        ChangeKind.SET_REVIEW_STATUS,
+    }
+)
+
+
+def _same_target(proposal: ChangeProposal, change: ProposedChange) -> ProposedChange | None:
+    if change.kind not in _ONE_PER_TARGET:
+        return None
+    return (
+        proposal.changes.filter(
+            kind=change.kind,
+            claim_id=change.claim_id,
+            section_id=change.section_id,
+            source_id=change.source_id,
+            citation_id=change.citation_id,
+            flag_id=change.flag_id,
+        )
+        .order_by("position")
+        .first()
+    )
 
 
 def remove_change(*, change: ProposedChange, user) -> None:
