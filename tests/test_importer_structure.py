@@ -527,3 +527,21 @@ def test_short_lines_that_touch_each_other_are_items_not_captions():
     assert kinds["The harbour was built in 1850 and rebuilt after the war of 1870."] == (
         "statement"
     )
+
+
+def test_a_copy_that_starts_at_a_section_is_titled_after_its_file_and_says_so():
+    text = (
+        "Views[edit]\nPolitics[edit]\n"
+        "She joined the party in 1976 and has written about it in many columns since.\n\n"
+        "Awards[edit]\nShe won the prize twice, in 1986 and again in 1987, for two novels.\n"
+    )
+    document = parse(text, "orson_scott-card.txt")
+    assert document.title == "orson scott card"
+    assert [(s.heading, s.level) for s in document.sections if s.heading] == [
+        ("Views", 2),
+        ("Politics", 3),  # directly under an empty heading
+        ("Awards", 2),
+    ]
+    (note,) = [a for a in document.anomalies if a.kind == "no_title_line"]
+    assert note.line == 1 and "titled after the file name" in note.message
+    assert document.unaccounted() == []

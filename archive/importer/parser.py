@@ -148,6 +148,9 @@ REPEAT_THRESHOLD = 0.6
 REPEAT_SAMPLE = 4  # one word in four starts a run that is looked up
 REPEAT_CANDIDATE = 0.3  # share of looked-up runs that makes a paragraph worth comparing
 
+# Rules that find a heading but say nothing of its level.
+_NO_LEVEL_RULES = ("short line", "[edit] suffix")
+
 # Line kinds of the first pass that are not apparatus.
 HEADING, PARAGRAPH, MARKERS = "heading", "paragraph", "markers"
 
@@ -375,7 +378,7 @@ class _Parser:
             sources,
             self.anomalies,
             self.apparatus,
-            (title_line.text_start, title_line.text_end),
+            (title_line.text_start, title_line.text_end) if title_line else (0, 0),
         )
 
     def read_lines(self) -> list[_Line]:
@@ -414,6 +417,8 @@ class _Parser:
             while index < len(lines) - 1 and vocabulary.is_chrome(lines[index].text):
                 index += 1
             header_end = index
+        if tagline is None and self.first_line_is_a_section(lines, index):
+            return self.untitled(lines, index)
         title_line = lines[index]
         title = vocabulary.split_edit_suffix(title_line.text)[0]
         wiki = _WIKI_HEADING_RE.match(title)
@@ -438,6 +443,34 @@ class _Parser:
             if not line.kind:
                 line.kind, line.rule = CHROME, "page header above the tagline"
         return title_line, lines[index + 1 :]
+
+    def first_line_is_a_section(self, lines: list[_Line], index: int) -> bool:
+        """A copy that starts at a section: its first line carries the edit link that the
+        file's other headings carry (an article's title has none on a copied page)."""
+        if not vocabulary.split_edit_suffix(lines[index].text)[1]:
+            return False
+        others = sum(1 for line in lines[index + 1 :] if vocabulary.split_edit_suffix(line.text)[1])
+        return others >= 2
+
+    def untitled(self, lines: list[_Line], index: int) -> tuple[None, list[_Line]]:
+        """No title line: the title is the file's name, and the editor is told so."""
+        stem = self.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        self.title = (
+            " ".join(stem.replace("_", " ").replace("-", " ").split())[:TITLE_MAX_CHARS] or stem
+        )
+        self.note(
+            "no_title_line",
+            lines[index].number,
+            f"the file has no title line (it starts at the section {lines[index].text!r}); "
+            f"the document is titled after the file name, {self.title!r}: correct it if "
+            "that is not the article's title",
+        )
+        self.sections.append(ParsedSection("", False, 2, line=0))
+        for line in lines[:index]:
+            if not line.kind:
+                line.kind, line.rule = CHROME, "chrome before the first section"
+            self.keep(line, line.kind, line.rule)
+        return None, lines[index:]
 
     def find_tagline(self, lines: list[_Line]) -> int | None:
         """Where a rendered page's tagline stands, if it comes before the article's text.
@@ -888,10 +921,11 @@ class _Parser:
                 # Without other evidence, a heading directly under an empty heading is its
                 # subsection: one level only, so a run of empty headings is no staircase.
                 if (
-                    line.rule.startswith("short line")
+                    line.rule.startswith(_NO_LEVEL_RULES)
                     and directly_under is not None
-                    and directly_under.rule.startswith("short line")
+                    and directly_under.rule.startswith(_NO_LEVEL_RULES)
                     and directly_under.level == 2
+                    and vocabulary.section_role(directly_under.heading, self.language) is None
                     and vocabulary.section_role(line.heading, self.language) is None
                 ):
                     level = 3
