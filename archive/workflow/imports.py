@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -922,9 +922,10 @@ def _compare_with_live(
             continue
         claim, parsed_claim = live[step.old[0]][step.old[1]], new_claim(step.new)
         counterpart[step.old] = step.new
+        citations = _pair_citations(claim, parsed_claim)
         if step.action == alignment.EDIT:
             payload = {"text": parsed_claim.text}
-            placed = _file_placements(claim, parsed_claim)
+            placed = _file_placements(claim, parsed_claim, citations)
             if placed:
                 payload["anchors"] = {"citations": placed}
             plan.propose(
@@ -940,7 +941,9 @@ def _compare_with_live(
                 f"file and a {claim.kind} in the archive; a claim's kind is not a change "
                 "kind, so it is not proposed"
             )
-        _sync_citations(plan, file_name, claim, parsed_claim, sources, missing_sources, line_of)
+        _sync_citations(
+            plan, file_name, claim, parsed_claim, citations, sources, missing_sources, line_of
+        )
         claim_flags = list(claim.flags.all())
         _sync_flags(plan, file_name, claim_flags, parsed_claim.flags, line_of, claim=claim)
 
@@ -1040,15 +1043,31 @@ def _compare_with_live(
     return plan
 
 
-def _file_placements(claim: Claim, parsed_claim) -> dict[str, int]:
+class _CitationPairs(NamedTuple):
+    """A claim's live citations and the file's markers, paired by label in order."""
+
+    live: list[Citation]
+    pairs: list[tuple[int, int]]
+    live_left: list[int]
+    file_left: list[int]
+
+
+def _pair_citations(claim: Claim, parsed_claim) -> _CitationPairs:
+    live = list(claim.citations.all())
+    return _CitationPairs(
+        live,
+        *alignment.pair_in_order(
+            [citation.source.label for citation in live],
+            [marker.label for marker in parsed_claim.citations],
+        ),
+    )
+
+
+def _file_placements(claim: Claim, parsed_claim, citations: _CitationPairs) -> dict[str, int]:
     """Where the file puts each live citation of an edited claim, where that differs from
     where its words would carry it: the file says where a marker stands, so a re-import
     proposes that place instead of leaving the marker to follow, or lose, its words."""
-    live_citations = list(claim.citations.all())
-    pairs, _old_left, _new_left = alignment.pair_in_order(
-        [citation.source.label for citation in live_citations],
-        [marker.label for marker in parsed_claim.citations],
-    )
+    live_citations, pairs = citations.live, citations.pairs
     moved = anchors.relocate(
         claim.text,
         parsed_claim.text,
@@ -1065,18 +1084,16 @@ def _offset(citation: Citation, claim: Claim) -> int:
     return len(claim.text) if citation.offset is None else citation.offset
 
 
-def _sync_citations(plan, file_name, claim, parsed_claim, sources, missing, line_of) -> None:
+def _sync_citations(
+    plan, file_name, claim, parsed_claim, citations: _CitationPairs, sources, missing, line_of
+) -> None:
     """Citations of a claim kept or edited: the file's markers against the live ones.
 
     Markers pair by label in order; a pair whose locator differs is a change. A live
     citation the file lacks is removed only if an import made it: one an editor added
     through a proposal is scholarship the file never carried, and is kept.
     """
-    live_citations = list(claim.citations.all())
-    pairs, old_left, new_left = alignment.pair_in_order(
-        [citation.source.label for citation in live_citations],
-        [marker.label for marker in parsed_claim.citations],
-    )
+    live_citations, pairs, old_left, new_left = citations
     for i, j in pairs:
         citation, marker = live_citations[i], parsed_claim.citations[j]
         if citation.locator != marker.locator:

@@ -549,7 +549,7 @@ def _stale(changes, targets) -> list[str]:
         if change.kind == ChangeKind.EDIT_CLAIM and claim is not None:
             stale += [
                 f"change {change.position}: {_lost(move)}"
-                for move in _unplaced(change, _moves(change, claim.text, *_locked(claim, targets)))
+                for move in _unplaced(change, _locked_moves(change, claim, targets))
             ]
     return stale
 
@@ -626,6 +626,16 @@ def marker_moves(
     for (index, kind, marker), where in zip(follow, found, strict=True):
         moves[index] = MarkerMove(marker, kind, where.offset, placed=False, relocation=where)
     return moves
+
+
+def _locked_moves(change, claim, targets) -> list[MarkerMove]:
+    """``_moves`` against the rows an approval locked, worked out once per approval: the
+    stale check and the apply both ask, and the claim's text is the same for both."""
+    cached = getattr(change, "_locked_moves", None)
+    if cached is None or cached[0] != claim.text:
+        cached = (claim.text, _moves(change, claim.text, *_locked(claim, targets)))
+        change._locked_moves = cached
+    return cached[1]
 
 
 def _moves(change, old_text: str, citations, flags) -> list[MarkerMove]:
@@ -913,7 +923,7 @@ def _get(targets, name, pk, change):
 
 def _apply_edit_claim(change, targets, recorder):
     claim = _get(targets, "claim", change.claim_id, change)
-    moves = _moves(change, claim.text, *_locked(claim, targets))
+    moves = _locked_moves(change, claim, targets)
     # _stale checked this against the live text; an earlier edit of the same claim in this
     # proposal can still leave a marker without words.
     unplaced = _unplaced(change, moves)
