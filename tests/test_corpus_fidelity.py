@@ -8,6 +8,7 @@ claim (but for the shortfalls named in SHORTFALLS, each with its reason), and a 
 damaged by a wrong encoding is refused with the reason.
 """
 
+import json
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,16 @@ def test_no_word_of_a_claim_differs_from_the_file(outline):
     document = parsed(outline)
     for claim in document.claims if document is not None else []:
         assert strip_markers(document.text[claim.start : claim.end]).strip() == claim.text
+
+
+@pytest.mark.parametrize("outline", OUTLINES, ids=lambda p: p.name.split(".")[0])
+def test_lost_headings_are_reported_only_where_the_labels_have_them(outline):
+    """A run of blank lines is a lost heading only in a file whose headings are known by
+    shape; a Markdown conversion that puts three blank lines before a list loses none."""
+    document = parsed(outline)
+    if document is None:
+        return
+    labelled = json.loads(outline.read_text(encoding="utf-8"))["sections"]
+    assert sum(s.heading_missing for s in document.sections) == sum(
+        bool(s["heading_missing"]) for s in labelled
+    )

@@ -333,6 +333,7 @@ class _Parser:
         self.unknown_brackets: dict[str, list[int]] = defaultdict(list)
         self.language = "en"
         self.toc_entries_left: Counter[str] = Counter()
+        self.evidence = "shape"
 
     def fail(self, message: str, line: int | None = None) -> ImportFormatError:
         return ImportFormatError(self.name, message, line)
@@ -511,7 +512,7 @@ class _Parser:
     # -- pass one: what each line is
 
     def classify(self, lines: list[_Line], toc_levels: dict[str, int]) -> None:
-        evidence = self.heading_evidence(lines)
+        evidence = self.evidence = self.heading_evidence(lines)
         self.read_navigation_boxes(lines)
         gaps = Counter(line.gap for line in lines if _is_prose(line.text))
         self.paragraph_gap = gaps.most_common(1)[0][0] if gaps else 1
@@ -970,7 +971,13 @@ class _Parser:
                 intro = ""
 
     def breaks_section(self, line: _Line) -> bool:
-        """More blank lines than the file puts between paragraphs: a heading was lost."""
+        """More blank lines than the file puts between paragraphs: a heading was lost.
+
+        Only in a file whose headings are known by their shape alone: where markup, edit
+        links or a table of contents mark every heading, blank lines are only layout.
+        """
+        if self.evidence != "shape":
+            return False
         threshold = max(2, self.paragraph_gap + 1)
         return line.gap >= threshold and bool(self.current.claims)
 
