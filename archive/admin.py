@@ -38,14 +38,11 @@ from . import forms as change_forms
 from . import roles, selectors, workflow
 from .models import (
     Apparatus,
-    ChangeKind,
     ChangeProposal,
     Citation,
     Claim,
-    ClaimKind,
     Document,
     Flag,
-    FlagKind,
     FlagStatus,
     ImportRun,
     ProposalState,
@@ -396,9 +393,9 @@ class ContentAdmin(HistoryAdmin):
         if not self.has_view_permission(request, target):
             raise PermissionDenied
         kinds = change_forms.forms_for(target, request.user)
-        wanted = request.GET.get("change") or kinds[0].change_kind
-        form_class = next((f for f in kinds if f.change_kind == wanted), None)
-        if form_class is None:
+        wanted = request.GET.get("change") or change_forms.kind_of(kinds[0])
+        form_class = change_forms.form_for(wanted) if wanted in workflow.KINDS else None
+        if form_class not in kinds:
             raise Http404(f"No change of kind {wanted!r} can be proposed here.")
         document = Document.objects.get(pk=_document_id(target))
         draft = (
@@ -439,7 +436,10 @@ class ContentAdmin(HistoryAdmin):
                 form=form,
                 verb=form_class.verb,
                 action=f"{base}?{request.GET.urlencode()}" if request.GET else base,
-                kinds=[(k.verb, f"{base}?change={k.change_kind}", k is form_class) for k in kinds],
+                kinds=[
+                    (k.verb, f"{base}?change={change_forms.kind_of(k)}", k is form_class)
+                    for k in kinds
+                ],
                 picks=_picks(target, base, form_class, request.GET),
             ),
         )
@@ -488,7 +488,7 @@ def _picks(target, base: str, form_class, query) -> list[tuple[str, str, bool]]:
     return [
         (
             str(row),
-            f"{base}?change={form_class.change_kind}&{name}={row.pk}",
+            f"{base}?change={change_forms.kind_of(form_class)}&{name}={row.pk}",
             query.get(name) == str(row.pk),
         )
         for row in rows
@@ -811,17 +811,6 @@ class QueueFilter(admin.SimpleListFilter):
 
 # In the order the buttons show: the move that carries the proposal forward first, the
 # ones that stop it last.
-MOVES = {
-    "submit": (workflow.submit_proposal, "Submit for review", "submitted for review"),
-    "approve": (workflow.approve_proposal, "Approve", "approved and applied"),
-    "rebase": (workflow.rebase_proposal, "Rebase", "rebased onto the current content"),
-    "revise": (workflow.revise_proposal, "Revise", "reopened as a draft"),
-    "request_changes": (workflow.request_changes, "Request changes", "sent back for changes"),
-    "reject": (workflow.reject_proposal, "Reject", "rejected"),
-    "withdraw": (workflow.withdraw_proposal, "Withdraw", "withdrawn"),
-}
-# Moves the workflow refuses without a comment: the form says so before anyone tries.
-COMMENT_REQUIRED = {"request_changes", "reject"}
 
 
 @admin.register(ChangeProposal)
@@ -935,11 +924,11 @@ class ChangeProposalAdmin(HistoryAdmin):
         moves = [
             {
                 "name": name,
-                "label": MOVES[name][1],
+                "label": workflow.TRANSITIONS[name].label,
                 "url": _url("changeproposal_move", proposal.pk, name),
-                "needs_comment": name in COMMENT_REQUIRED,
+                "needs_comment": workflow.TRANSITIONS[name].needs_comment,
             }
-            for name in sorted(workflow.allowed_moves(proposal, user), key=list(MOVES).index)
+            for name in workflow.allowed_moves(proposal, user)
         ]
         conflict = next(
             (c.body for c in reversed(comments) if c.action == "conflict"),
@@ -974,13 +963,12 @@ class ChangeProposalAdmin(HistoryAdmin):
     def move_view(self, request, object_id, name):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if name not in MOVES:
+        if name not in workflow.TRANSITIONS:
             raise Http404
         proposal = self._proposal(request, object_id)
-        call, _, done = MOVES[name]
         try:
-            result = call(
-                proposal=proposal, user=request.user, comment=request.POST.get("comment", "")
+            result = workflow.make_move(
+                name, proposal=proposal, user=request.user, comment=request.POST.get("comment", "")
             )
         except workflow.WorkflowError as error:  # InvalidChange too; PermissionDenied is a 403
             messages.error(request, _message(error))
@@ -994,7 +982,8 @@ class ChangeProposalAdmin(HistoryAdmin):
                     "Its proposer can rebase it onto the current content and submit it again.",
                 )
             else:
-                messages.success(request, f"Proposal #{result.pk} {done}.")
+                outcome = workflow.TRANSITIONS[name].outcome
+                messages.success(request, f"Proposal #{result.pk} {outcome}.")
         return redirect(_url("changeproposal_change", proposal.pk))
 
     def comment_view(self, request, object_id):
@@ -1068,80 +1057,25 @@ def _target_link(change, name: str):
     return _link(obj, label)
 
 
-def _label(choices, value):
-    return choices(value).label if value in choices.values else value
-
-
-_RESULT = {
-    ChangeKind.ADD_CLAIM: "claim",
-    ChangeKind.ADD_CITATION: "citation",
-    ChangeKind.RAISE_FLAG: "flag",
-}
-
-
 def _describe(change, editable: bool) -> dict:
     """What the proposal page shows for one change: target, diff, before/after rows."""
-    kind, before, after = change.kind, change.before or {}, change.payload or {}
-    rows: list[tuple] = []
-    diff = context = markers = None
-
-    def row(field, old, new):
-        rows.append((FIELD_LABELS.get(field, field), _shown(old), _shown(new), _how(old, new)))
-
-    if kind == ChangeKind.EDIT_CLAIM:
-        diff = word_diff(before.get("text", ""), after.get("text", ""))
-        markers = _markers_after(change)
-    elif kind == ChangeKind.ADD_CLAIM:
-        diff = word_diff("", after.get("text", ""))
-        row("position", None, after.get("position"))
-        row("kind", None, _label(ClaimKind, after.get("kind")))
-        row("new_paragraph", None, after.get("new_paragraph"))
-    elif kind == ChangeKind.REMOVE_CLAIM:
-        diff = word_diff(before.get("text", ""), "")
-        row("review_status", before.get("review_status"), None)
-    elif kind == ChangeKind.EDIT_HEADING:
-        old = before.get("heading") or ("(heading lost)" if before.get("heading_missing") else "")
-        row("heading", old, after.get("heading"))
-    elif kind == ChangeKind.ADD_CITATION:
-        context = before.get("text")
-        row("source", None, change.source)
-        row("locator", None, after.get("locator"))
-        row("quotation", None, after.get("quotation"))
-    elif kind in (ChangeKind.CHANGE_CITATION, ChangeKind.REMOVE_CITATION):
-        removing = kind == ChangeKind.REMOVE_CITATION
-        old_source = f"[{before['source']}]" if before.get("source") else None
-        new_source = change.source if after.get("source") and change.source else old_source
-        row("source", old_source, None if removing else new_source)
-        for name in ("locator", "quotation"):
-            row(name, before.get(name), None if removing else after.get(name))
-    elif kind == ChangeKind.EDIT_SOURCE:
-        for name in workflow.SOURCE_FIELDS:
-            if name in after and after[name] != before.get(name):
-                row(name, before.get(name), after[name])
-    elif kind == ChangeKind.RAISE_FLAG:
-        context = before.get("text")
-        row("kind", None, _label(FlagKind, after.get("kind")))
-        row("label", None, after.get("label"))
-        row("reason", None, after.get("reason"))
-        row("status", None, "open")
-    elif kind == ChangeKind.RESOLVE_FLAG:
-        row("flag", f"[{before.get('label')}] {before.get('reason') or ''}".strip(), None)
-        row("status", before.get("status"), "resolved")
-        row("resolution", None, after.get("reason"))
-    elif kind == ChangeKind.SET_REVIEW_STATUS:
-        context = before.get("text")
-        row("review_status", before.get("review_status"), after.get("review_status"))
-
+    kind = workflow.KINDS[change.kind]
+    description = kind.describe(change)
+    rows = [
+        (FIELD_LABELS.get(field, field), _shown(old), _shown(new), _how(old, new))
+        for field, old, new in description.rows
+    ]
+    diff = word_diff(*description.diff) if description.diff is not None else None
+    markers = _markers_after(change) if description.markers else None
     targets = [
         (name, link)
         for name in ("claim", "section", "source", "citation", "flag")
         if (link := _target_link(change, name)) is not None
-        # The new source of a citation shows in the table, not as a second target.
-        and not (name == "source" and kind in (ChangeKind.ADD_CITATION, ChangeKind.CHANGE_CITATION))
+        and name not in kind.hidden_targets  # shown in the table instead
     ]
     result = None
-    if change.result_id and kind in _RESULT:
-        model = _RESULT[kind]
+    if change.result_id and kind.creates:
+        model = kind.creates
         result = format_html(
             '<a href="{}">{} #{}</a>',
             _url(f"{model}_change", change.result_id),
@@ -1154,7 +1088,7 @@ def _describe(change, editable: bool) -> dict:
         "targets": targets,
         "diff": diff,
         "markers": markers,
-        "context": context,
+        "context": description.context,
         "rows": rows,
         "result": result,
         "remove_url": (

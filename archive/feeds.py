@@ -13,7 +13,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from . import selectors
+from . import selectors, workflow
 from .models import ChangeProposal
 
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -74,5 +74,11 @@ class ApprovedChangesFeed(Feed):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["is_proposal"] = isinstance(kwargs["item"], ChangeProposal)
+        item = kwargs["item"]
+        context["is_proposal"] = isinstance(item, ChangeProposal)
+        if context["is_proposal"]:
+            context["changes"] = [
+                (change.get_kind_display(), workflow.KINDS[change.kind].summary(change))
+                for change in item.changes.all()
+            ]
         return context

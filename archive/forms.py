@@ -16,7 +16,6 @@ from django import forms
 
 from . import roles, workflow
 from .models import (
-    ChangeKind,
     Citation,
     Claim,
     ClaimKind,
@@ -61,7 +60,6 @@ class ChangeForm(forms.Form):
     also asks why (the rationale of the proposal it starts).
     """
 
-    change_kind: str = ""
     verb: str = ""
 
     def __init__(self, *args, target, user, draft=None, **kwargs):
@@ -92,6 +90,10 @@ class ChangeForm(forms.Form):
     def target_name(self) -> str:
         return type(self.target)._meta.model_name
 
+    @property
+    def change_kind(self) -> str:
+        return kind_of(type(self))
+
 
 # --------------------------------------------------------------------------- claim
 
@@ -106,7 +108,6 @@ class EditClaimForm(ChangeForm):
     earlier wording is refused rather than put somewhere else.
     """
 
-    change_kind = ChangeKind.EDIT_CLAIM
     verb = "edit the text"
     text = _text("New text", rows=4)
 
@@ -156,7 +157,6 @@ class EditClaimForm(ChangeForm):
 
 
 class AddCitationForm(ChangeForm):
-    change_kind = ChangeKind.ADD_CITATION
     verb = "add a citation"
     source = forms.ModelChoiceField(queryset=Source.objects.none(), required=False)
     locator = _line("Locator", help_text="Pages, as cited: 129, 348–350.")
@@ -197,7 +197,6 @@ class _OneCitationForm(ChangeForm):
 
 
 class ChangeCitationForm(_OneCitationForm):
-    change_kind = ChangeKind.CHANGE_CITATION
     verb = "change a citation"
     source = forms.ModelChoiceField(
         queryset=Source.objects.none(),
@@ -224,7 +223,6 @@ class ChangeCitationForm(_OneCitationForm):
 
 
 class RemoveCitationForm(_OneCitationForm):
-    change_kind = ChangeKind.REMOVE_CITATION
     verb = "remove a citation"
 
     def change_arguments(self):
@@ -232,7 +230,6 @@ class RemoveCitationForm(_OneCitationForm):
 
 
 class RaiseFlagForm(ChangeForm):
-    change_kind = ChangeKind.RAISE_FLAG
     verb = "raise a flag"
     kind = forms.ChoiceField(
         label="Kind of flag", choices=[("", "---------"), *FlagKind.choices], required=False
@@ -249,7 +246,6 @@ class RaiseFlagForm(ChangeForm):
 
 
 class ResolveFlagForm(ChangeForm):
-    change_kind = ChangeKind.RESOLVE_FLAG
     verb = "resolve a flag"
     flag = forms.ModelChoiceField(queryset=Flag.objects.none(), required=False)
     reason = _text("Why it is resolved", rows=2)
@@ -268,7 +264,6 @@ class ResolveFlagForm(ChangeForm):
 
 
 class SetReviewStatusForm(ChangeForm):
-    change_kind = ChangeKind.SET_REVIEW_STATUS
     verb = "set the review status"
     review_status = forms.ChoiceField(choices=ReviewStatus.choices, required=False)
 
@@ -287,7 +282,6 @@ class SetReviewStatusForm(ChangeForm):
 
 
 class RemoveClaimForm(ChangeForm):
-    change_kind = ChangeKind.REMOVE_CLAIM
     verb = "remove the claim"
 
     def change_arguments(self):
@@ -298,7 +292,6 @@ class RemoveClaimForm(ChangeForm):
 
 
 class EditHeadingForm(ChangeForm):
-    change_kind = ChangeKind.EDIT_HEADING
     verb = "edit the heading"
     heading = _line("Heading")
 
@@ -310,7 +303,6 @@ class EditHeadingForm(ChangeForm):
 
 
 class AddClaimForm(ChangeForm):
-    change_kind = ChangeKind.ADD_CLAIM
     verb = "add a claim"
     text = _text("Text", rows=4)
     position = forms.IntegerField(
@@ -341,7 +333,6 @@ class AddClaimForm(ChangeForm):
 
 
 class EditSourceForm(ChangeForm):
-    change_kind = ChangeKind.EDIT_SOURCE
     verb = "edit the bibliographic fields"
     FIELDS = ("title", "author", "publisher", "published", "url", "archive_url")
     title = _line("Title")
@@ -381,6 +372,16 @@ FORMS: dict[type, list[type[ChangeForm]]] = {
 def forms_for(target, user) -> list[type[ChangeForm]]:
     """The kinds of change ``user`` may propose on ``target``, most common first."""
     return [form for form in FORMS[type(target)] if form.applies(target, user)]
+
+
+def form_for(kind: str) -> type[ChangeForm]:
+    """The form that proposes a kind of change, as its kind names it (``Kind.form``)."""
+    return globals()[workflow.KINDS[kind].form]
+
+
+def kind_of(form_class: type[ChangeForm]) -> str:
+    """The kind of change a form proposes: the kind that names it."""
+    return next(name for name, kind in workflow.KINDS.items() if kind.form == form_class.__name__)
 
 
 # --------------------------------------------------------------------------- the rest

@@ -184,6 +184,7 @@ def test_buttons_are_the_moves_the_workflow_allows_each_user(editor, reviewer, c
     page = client_for(reviewer).get(page_url(proposal)).content.decode()
     for name in ("approve", "reject", "request_changes"):
         assert move_url(proposal, name) in page
+        assert f">{workflow.TRANSITIONS[name].label}<" in page  # the button reads the table
     assert move_url(proposal, "submit") not in page
     page = client_for(editor).get(page_url(proposal)).content.decode()
     assert move_url(proposal, "approve") not in page

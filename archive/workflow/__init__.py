@@ -6,7 +6,9 @@ the reason for every row it writes (see ``recording``).
 
 - ``imports``: a parsed file becomes a document, or a proposal when it changes one;
 - ``proposals``: drafting, the review's transitions (one table, ``TRANSITIONS``), applying;
-- ``anchors``: where a claim's markers stand once its text is edited (pure, no database);
+- ``kinds``: every kind of change, declared once (target, validation, apply, description);
+- ``markers``: where a claim's markers stand once an edit of its text applies;
+- ``anchors``: how a marker's words are found again in an edited text (pure, no database);
 - ``repair``: an archivist's revert, recovery and deletion with a reason.
 """
 
@@ -19,21 +21,18 @@ from .imports import (
     importer_user,
     load_rows,
 )
+from .kinds import KINDS, SOURCE_FIELDS
+from .markers import ANCHORS, CITATIONS, FLAGS, MarkerMove, marker_moves
 from .proposals import (
-    ANCHORS,
-    CITATIONS,
-    FLAGS,
     PROPOSER,
     REVIEWER,
-    SOURCE_FIELDS,
     TRANSITIONS,
-    MarkerMove,
     add_change,
     allowed_moves,
     approve_proposal,
     comment_on_proposal,
     create_proposal,
-    marker_moves,
+    make_move,
     rebase_proposal,
     reject_proposal,
     remove_change,
@@ -50,6 +49,7 @@ __all__ = [
     "CITATIONS",
     "FLAGS",
     "IMPORTER_USERNAME",
+    "KINDS",
     "PROPOSER",
     "REVIEWER",
     "SOURCE_FIELDS",
@@ -70,6 +70,7 @@ __all__ = [
     "import_documents",
     "importer_user",
     "load_rows",
+    "make_move",
     "marker_moves",
     "rebase_proposal",
     "recover_record",

@@ -36,6 +36,7 @@ from ..models import (
 from ..slugs import is_slug
 from ..slugs import slugify as unicode_slugify
 from . import anchors
+from .kinds import KINDS
 from .proposals import add_change, create_proposal, submit_proposal
 from .recording import InvalidChange, _Recorder
 
@@ -422,17 +423,6 @@ class _Stored:
     line: Callable[[], int | None]
 
 
-# Where a proposed change's payload values end up when the proposal is approved.
-_CHANGED_MODEL = {
-    ChangeKind.EDIT_HEADING: Section,
-    ChangeKind.ADD_CITATION: Citation,
-    ChangeKind.CHANGE_CITATION: Citation,
-    ChangeKind.RAISE_FLAG: Flag,
-    ChangeKind.EDIT_CLAIM: Claim,
-    ChangeKind.ADD_CLAIM: Claim,
-}
-
-
 def _check_stored_values(source, parsed, outcome: ImportOutcome) -> None:
     if outcome.status == "would import":
         values = _values_of_document(source, parsed, outcome.slug)
@@ -529,7 +519,8 @@ def _values_of_document(source, parsed, slug: str) -> Iterator[_Stored]:
 def _values_of_proposal(source, outcome: ImportOutcome) -> Iterator[_Stored]:
     yield from _values_of_run(source)
     for planned in outcome.reimport.changes:
-        model = _CHANGED_MODEL.get(planned.kind)
+        # Where the change's payload values end up when the proposal is approved.
+        model = KINDS[planned.kind].stores_in
         if model is None:
             continue
         payload = _Payload(planned.payload)

@@ -1,0 +1,118 @@
+"""Changes of citations: add one to a claim, change its source or locator, remove it."""
+
+from __future__ import annotations
+
+from django.db.models import Max
+
+from ...models import ChangeKind, Citation
+from .base import MAX_TEXT, Description, Kind, get, refuse_controls
+from .registry import register
+
+
+def _validate_fields(payload, error) -> None:
+    for name, limit in (("locator", 64), ("quotation", MAX_TEXT)):
+        value = str(payload.get(name, "") or "").strip()
+        if len(value) > limit:
+            error(name, f"At most {limit} characters (this is {len(value)}).")
+        refuse_controls(value, name, name, error)
+        payload[name] = value
+
+
+@register
+class AddCitation(Kind):
+    name = ChangeKind.ADD_CITATION
+    form = "AddCitationForm"
+    target = "claim"
+    needs = ("claim", "source")
+    creates = "citation"
+    stores_in = Citation
+    hidden_targets = ("source",)
+
+    def validate(self, change, payload, error, user):
+        _validate_fields(payload, error)
+
+    def snapshot(self, change):
+        return {"text": change.claim.text}
+
+    def apply(self, change, targets, recorder):
+        claim = get(targets, "claim", change.claim_id, change)
+        last = claim.citations.aggregate(top=Max("position"))["top"] or 0
+        citation = Citation(
+            claim=claim,
+            source=get(targets, "source", change.source_id, change),
+            position=last + 1,
+            locator=change.payload["locator"],
+            quotation=change.payload["quotation"],
+        )
+        recorder.save(citation)
+        change.result_id = citation.pk
+
+    def describe(self, change):
+        before, after = change.before or {}, change.payload or {}
+        return Description(
+            context=before.get("text"),
+            rows=[
+                ("source", None, change.source),
+                ("locator", None, after.get("locator")),
+                ("quotation", None, after.get("quotation")),
+            ],
+        )
+
+
+@register
+class ChangeCitation(Kind):
+    name = ChangeKind.CHANGE_CITATION
+    form = "ChangeCitationForm"
+    target = "citation"
+    needs = ("citation",)
+    one_per_target = True
+    stores_in = Citation
+    hidden_targets = ("source",)
+
+    def validate(self, change, payload, error, user):
+        _validate_fields(payload, error)
+        if change.source is not None:
+            payload["source"] = change.source.pk
+
+    def snapshot(self, change):
+        c = change.citation
+        return {"source": c.source.label, "locator": c.locator, "quotation": c.quotation}
+
+    def apply(self, change, targets, recorder):
+        citation = get(targets, "citation", change.citation_id, change)
+        citation.locator = change.payload["locator"]
+        citation.quotation = change.payload["quotation"]
+        if change.source_id:
+            citation.source = get(targets, "source", change.source_id, change)
+        recorder.save(citation)
+
+    def describe(self, change):
+        return _citation_rows(change, removing=False)
+
+
+@register
+class RemoveCitation(Kind):
+    name = ChangeKind.REMOVE_CITATION
+    form = "RemoveCitationForm"
+    target = "citation"
+    needs = ("citation",)
+    one_per_target = True
+
+    snapshot = ChangeCitation.snapshot
+
+    def apply(self, change, targets, recorder):
+        recorder.delete(get(targets, "citation", change.citation_id, change))
+        del targets[("citation", change.citation_id)]
+
+    def describe(self, change):
+        return _citation_rows(change, removing=True)
+
+
+def _citation_rows(change, *, removing: bool) -> Description:
+    before, after = change.before or {}, change.payload or {}
+    old_source = f"[{before['source']}]" if before.get("source") else None
+    new_source = change.source if after.get("source") and change.source else old_source
+    rows = [("source", old_source, None if removing else new_source)]
+    for name in ("locator", "quotation"):
+        rows.append((name, before.get(name), None if removing else after.get(name)))
+    return Description(rows=rows)
