@@ -39,6 +39,12 @@ SHORTFALLS = {
         # with a tag, read as text.
         "apparatus_as_claims": 5,
     },
+    "barcelona-attack-vi.txt": {
+        # A dump converter loses every heading's level. "Trong nước" stands directly under
+        # the empty "Phản ứng" and so is read as its subsection, but its sibling "Quốc tế"
+        # follows a paragraph: nothing in the file puts it at level 3.
+        "headings_missed": 1,
+    },
     "python-ja.txt": {
         # "Cython" in a table of libraries and again in a navigation box; a book under
         # "学習用図書の例" (a heading that names no role); a code line that opens with "if(".

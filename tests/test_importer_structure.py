@@ -545,3 +545,104 @@ def test_a_copy_that_starts_at_a_section_is_titled_after_its_file_and_says_so():
     (note,) = [a for a in document.anomalies if a.kind == "no_title_line"]
     assert note.line == 1 and "titled after the file name" in note.message
     assert document.unaccounted() == []
+
+
+# --------------------------------------------------------------------------- copy styles
+
+
+def test_a_hard_wrapped_paragraph_is_read_across_its_lines():
+    # The space at each cut is left at the end of a line, or put at the start of the next;
+    # a line opening with a comma continues the one above.
+    text = (
+        "Egypt\n\n"
+        "The ministry of state for sport runs sport in the country, and football is the \n"
+        "most popular game there. The national team was the first from Africa to play\n"
+        " in the World Cup, in 1934,[368][369] and it has won the African cup seven times\n"
+        ", most recently in 2010.[370]\n"
+    )
+    document = parse(text, "egypt.txt")
+    assert [" ".join(c.text.split()) for c in document.claims] == [
+        "The ministry of state for sport runs sport in the country, and football is the "
+        "most popular game there.",
+        "The national team was the first from Africa to play in the World Cup, in 1934, and it "
+        "has won the African cup seven times , most recently in 2010.",
+    ]
+    assert [x.label for x in document.claims[1].citations] == ["368", "369", "370"]
+    assert document.unaccounted() == []
+
+
+def test_lines_of_a_list_without_bullets_are_not_joined():
+    text = (
+        "Tk\n\nThe geometry managers are:\n"
+        "place – positions widgets at absolute locations\n"
+        "grid – arranges widgets in a grid\n"
+        "pack – packs widgets into a cavity\n"
+    )
+    document = parse(text, "tk.txt")
+    assert [c.kind for c in document.claims] == ["statement"] + ["list_item"] * 3
+
+
+def test_a_marker_cut_off_at_the_end_of_its_line_is_a_stray_marker():
+    text = (
+        "Egypt\n\nEgypt celebrates its day of sport on 3 March of every year, with games.[373\n"
+        "Television began in Egypt in 1960, when the Arab Television was founded.\n"
+    )
+    document = parse(text, "egypt.txt")
+    assert document.claims[0].text.endswith("with games.")
+    assert [a.kind for a in document.apparatus] == ["stray_markers"]
+    assert document.unaccounted() == []
+
+
+def test_a_copy_whose_first_line_is_a_sentence_is_titled_after_its_file():
+    text = (
+        "Egyptian fans cheering the national football team.\n"
+        "Sport in Egypt is run by the ministry of state for sport, and football is loved.\n"
+    )
+    document = parse(text, "egypt-culture.txt")
+    assert document.title == "egypt culture"
+    (note,) = [a for a in document.anomalies if a.kind == "no_title_line"]
+    assert "its first line is a sentence" in note.message
+    assert len(document.claims) == 2
+
+
+def test_a_title_ending_in_an_initial_is_still_a_title():
+    document = parse("Washington, D.C.\n\nThe city is the capital of the country.\n", "dc.txt")
+    assert document.title == "Washington, D.C."
+
+
+def test_a_wikiextractor_dump_has_its_wrapper_as_chrome_and_full_stops_after_headings():
+    text = (
+        '<doc id="4936300" url="https://vi.wikipedia.org/wiki?curid=4936300" title="Tấn công">\n'
+        "Tấn công\n\n"
+        "Cuộc tấn công xảy ra vào ngày 17 tháng 8 năm 2017 tại La Rambla, Barcelona.\n"
+        "Nạn nhân.\n"
+        "Ngoài 7 kẻ tấn công, 16 người đã thiệt mạng và khoảng 130 người bị thương.\n"
+        "Phản ứng.\n"
+        "Trong nước.\n"
+        "Một nghi phạm chính là người lái xe tải, vẫn còn đào tẩu.\n"
+        "Ngày 21 tháng 8, cảnh sát bao vây ông ở Subirats.\n"
+        "\n</doc>\n"
+    )
+    document = parse(text, "wiki_00")
+    assert document.title == "Tấn công"
+    assert [(s.heading, s.level) for s in document.sections if s.heading] == [
+        ("Nạn nhân", 2),
+        ("Phản ứng", 2),
+        ("Trong nước", 3),
+    ]
+    # No image survives a dump, so no short line is a caption.
+    assert {c.kind for c in document.claims} == {"statement"}
+    assert [a.kind for a in document.apparatus] == ["chrome", "chrome"]
+    assert document.unaccounted() == []
+
+
+def test_rendered_pages_of_further_editions_have_their_edit_links_and_hatnotes():
+    from archive.importer import vocabulary
+
+    assert vocabulary.split_edit_suffix("السينما[عدل]") == ("السينما", "[عدل]")
+    assert vocabulary.split_edit_suffix("역사[편집]") == ("역사", "[편집]")
+    assert vocabulary.split_edit_suffix("היסטוריה[עריכת קוד מקור | עריכה]")[1]
+    assert vocabulary.hatnote("Crystal Clear app kdict.png مقالة مفصلة: السينما المصرية")
+    assert vocabulary.is_tagline("위키백과, 우리 모두의 백과사전")
+    assert vocabulary.section_role("المراجع") == vocabulary.REFERENCES
+    assert vocabulary.section_role("Liên kết ngoài") == vocabulary.NAVIGATION

@@ -134,6 +134,8 @@ _MARKUP_RE = re.compile(
 )
 
 HEADING_MAX_WORDS = 12
+TITLE_SENTENCE_MIN_WORDS = 4  # a first line ending in a full stop with as many words is text
+WRAPPED_MIN_WORDS = 3  # a line cut in mid-sentence holds a few words at least
 HEADING_MAX_CHARS = 120
 TITLE_MAX_CHARS = 255
 LIST_ITEM_MAX_WORDS = 25
@@ -147,6 +149,11 @@ REPEAT_MIN_WORDS = 12
 REPEAT_THRESHOLD = 0.6
 REPEAT_SAMPLE = 4  # one word in four starts a run that is looked up
 REPEAT_CANDIDATE = 0.3  # share of looked-up runs that makes a paragraph worth comparing
+
+# What a wrapped line can open with but no sentence does.
+_CONTINUING = frozenset(",،;؛)]}")
+# A citation marker cut off with the end of its line: "[373".
+_CUT_MARKER_RE = re.compile(r"\[\d{1,4}[^\S\n]*$")
 
 # Rules that find a heading but say nothing of its level.
 _NO_LEVEL_RULES = ("short line", "[edit] suffix")
@@ -354,6 +361,7 @@ class _Parser:
         lines = self.read_lines()
         toc_levels = self.read_toc(lines)  # a page's header may hold it, above the title
         title_line, body = self.find_title(lines)
+        body = self.join_wrapped(body)
         self.language = guess_language(self.text[:20000])
         self.classify(body, toc_levels)
         self.build(body)
@@ -420,6 +428,8 @@ class _Parser:
             header_end = index
         if tagline is None and self.first_line_is_a_section(lines, index):
             return self.untitled(lines, index)
+        if tagline is None and self.first_line_is_a_sentence(lines, index):
+            return self.untitled(lines, index, "its first line is a sentence, not a title")
         title_line = lines[index]
         title = vocabulary.split_edit_suffix(title_line.text)[0]
         wiki = _WIKI_HEADING_RE.match(title)
@@ -453,8 +463,18 @@ class _Parser:
         others = sum(1 for line in lines[index + 1 :] if vocabulary.split_edit_suffix(line.text)[1])
         return others >= 2
 
-    def untitled(self, lines: list[_Line], index: int) -> tuple[None, list[_Line]]:
+    def first_line_is_a_sentence(self, lines: list[_Line], index: int) -> bool:
+        """A copy that starts in the article's text: an article's title never ends with a
+        sentence's full stop ("Washington, D.C." ends with an initial's)."""
+        text = strip_markers(lines[index].text).strip()
+        if index + 1 >= len(lines) or not _FULL_STOP_AT_END_RE.search(text):
+            return False
+        words = _words(text)
+        return len(words) >= TITLE_SENTENCE_MIN_WORDS and len(words[-1]) > 1
+
+    def untitled(self, lines: list[_Line], index: int, why: str = "") -> tuple[None, list[_Line]]:
         """No title line: the title is the file's name, and the editor is told so."""
+        section = lines[index].text
         stem = self.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         self.title = (
             " ".join(stem.replace("_", " ").replace("-", " ").split())[:TITLE_MAX_CHARS] or stem
@@ -462,7 +482,7 @@ class _Parser:
         self.note(
             "no_title_line",
             lines[index].number,
-            f"the file has no title line (it starts at the section {lines[index].text!r}); "
+            f"the file has no title line ({why or f'it starts at the section {section!r}'}); "
             f"the document is titled after the file name, {self.title!r}: correct it if "
             "that is not the article's title",
         )
@@ -472,6 +492,70 @@ class _Parser:
                 line.kind, line.rule = CHROME, "chrome before the first section"
             self.keep(line, line.kind, line.rule)
         return None, lines[index:]
+
+    def join_wrapped(self, lines: list[_Line]) -> list[_Line]:
+        """Lines a copy wrapped inside a paragraph, joined into one line of the paragraph.
+
+        A line continues the one above when that one stops in mid-sentence and the copy
+        shows where it cut: the space at the cut left at the end of the line above, or put
+        at the start of this one (indented more than the paragraph's first line), or this
+        line opens with what no sentence opens with (a comma). (A lower-case opening says
+        nothing: list items lose their bullets and keep it.) A dump converter writes each
+        paragraph on one line, so there nothing is joined. A marker cut off at the end of a
+        line ("…in 2012.[373") is kept apart as a stray marker.
+        """
+        if vocabulary.DUMP_WRAPPER_RE.match(self.text.lstrip().split("\n", 1)[0].strip()):
+            return lines
+        groups: list[list[_Line]] = []
+        indent = 0
+        for line in lines:
+            cut = _CUT_MARKER_RE.search(line.raw)
+            if cut and not line.kind and strip_markers(line.raw[: cut.start()]).strip():
+                text = _Line(line.number, line.start, line.raw[: cut.start()], line.gap)
+                marker = _Line(line.number, line.start + cut.start(), line.raw[cut.start() :], 0)
+                marker.kind, marker.rule = STRAY_MARKERS, "a marker cut off at the end of its line"
+                pieces = [text, marker]
+            else:
+                pieces = [line]
+            for piece in pieces:
+                if groups and self.continues(groups[-1][-1], piece, indent):
+                    groups[-1].append(piece)
+                    continue
+                indent = len(piece.raw) - len(piece.raw.lstrip())
+                groups.append([piece])
+        joined = []
+        for group in groups:
+            first, last = group[0], group[-1]
+            if len(group) == 1:
+                joined.append(first)
+            else:  # one slice of the file, so a long paragraph is copied once
+                raw = self.text[first.start : last.start + len(last.raw)]
+                joined.append(_Line(first.number, first.start, raw, first.gap))
+        return joined
+
+    def continues(self, above: _Line, line: _Line, indent: int) -> bool:
+        if line.gap or line.kind or above.kind or line.start != above.start + len(above.raw) + 1:
+            return False
+        end = strip_markers(above.text).rstrip()
+        if _FULL_STOP_AT_END_RE.search(end) or end.endswith((":", "：")):
+            return False
+        if len(_words(end)) < WRAPPED_MIN_WORDS or not _words(line.text):
+            return False
+        for one in (above, line):
+            if (
+                self.apparatus_kind(one)[0] is not None
+                or _BULLET_RE.match(one.text)
+                or _WIKI_HEADING_RE.match(one.text)
+                or vocabulary.split_edit_suffix(one.text)[1]
+                or references.reference_entry(one.raw, in_reference_section=False)
+            ):
+                return False
+        first = line.text[0]
+        return (
+            above.raw != above.raw.rstrip()
+            or len(line.raw) - len(line.raw.lstrip()) > indent
+            or first in _CONTINUING
+        )
 
     def find_tagline(self, lines: list[_Line]) -> int | None:
         """Where a rendered page's tagline stands, if it comes before the article's text.
@@ -656,7 +740,10 @@ class _Parser:
         return self.under_tagline or not (sentence or text.endswith((":", "：")))
 
     def heading_evidence(self, lines: list[_Line]) -> str:
-        """How this file marks its headings: markup, ``[edit]`` suffixes, or only by shape."""
+        """How this file marks its headings: markup, ``[edit]`` suffixes, a dump converter's
+        full stop, or only by shape."""
+        if vocabulary.DUMP_WRAPPER_RE.match(self.text.lstrip().split("\n", 1)[0].strip()):
+            return "dump"  # the converter's wrapper stands before the title
         wiki = sum(1 for line in lines if _WIKI_HEADING_RE.match(line.text))
         if wiki >= 2:
             return "markup"
@@ -754,6 +841,8 @@ class _Parser:
             return "heading over a ----- line"
         if evidence in ("markup", "markdown"):
             return None
+        if evidence == "dump":
+            return self.dump_heading(line, previous, following)
         if not _shape_of_heading(text):
             return None
         if key in toc_levels and self.toc_entries_left[key] > 0:
@@ -801,6 +890,25 @@ class _Parser:
         return "short line without closing punctuation" + (
             "" if alone else ", directly above running text"
         )
+
+    def dump_heading(self, line: _Line, previous, following) -> str | None:
+        """A dump-to-text conversion (WikiExtractor) writes each section title on a line of
+        its own and ends it with a full stop ("History.", "劇情概要."), where a paragraph is
+        a whole line: a short line with that one full stop, no other sentence's end and no
+        comma, above a line of text. It loses the level, and drops lists but for their
+        introduction, so a line after one ending in ':' is an item, not a heading."""
+        text = line.text
+        if not text.endswith(".") or text.endswith("..") or following is None:
+            return None
+        title = text[:-1].rstrip()
+        if not _shape_of_heading(title) or _SENTENCE_END_RE.search(title):
+            return None
+        if any(comma in title for comma in (", ", "،", "，", "、")):
+            return None
+        if previous is not None and previous.text.endswith((":", "：")):
+            return None
+        line.heading, line.level = title, 2
+        return "short line ending in a dump converter's full stop"
 
     def in_role(self, line: _Line, role: str) -> tuple[str | None, str]:
         """A line inside a references, bibliography or navigation section."""
@@ -1086,7 +1194,8 @@ class _Parser:
             bounds = sentence_bounds(
                 clean, [run.clean_at for run in runs if run.breaks], language=self.language
             )
-            if looks_like_caption([clean[s:e] for s, e in bounds]):
+            # A dump-to-text converter drops images with their captions: none is left.
+            if self.evidence != "dump" and looks_like_caption([clean[s:e] for s, e in bounds]):
                 kind, rule = CAPTION, "short line naming what a picture shows"
         else:
             bounds = []

@@ -90,7 +90,25 @@ FLAG_KINDS = frozenset(
     }
 )
 
-LANGUAGES = ("en", "ru", "de", "fr", "es", "it", "pt", "pl", "uk", "ja", "zh")
+LANGUAGES = (
+    "en",
+    "ru",
+    "de",
+    "fr",
+    "es",
+    "it",
+    "pt",
+    "pl",
+    "uk",
+    "ja",
+    "zh",
+    "ar",
+    "he",
+    "ko",
+    "hi",
+    "el",
+    "vi",
+)
 
 # --------------------------------------------------------------------------- folding
 
@@ -956,7 +974,7 @@ RETRIEVED_FROM: dict[str, tuple[str, ...]] = {
     "ja": (),  # "「$1」から取得": the address comes first, see _RETRIEVED_SUFFIXES
     "zh": ("取自", "检索自", "檢索自"),
 }
-_RETRIEVED_SUFFIXES = ("から取得",)
+_RETRIEVED_SUFFIXES = ("から取得", "से प्राप्त")
 
 # "(Redirected from X)": core "redirectedfrom" up to its $1.
 REDIRECTED_FROM: dict[str, tuple[str, ...]] = {
@@ -1362,6 +1380,114 @@ SECTION_ROLE_BY_LANGUAGE: dict[str, dict[str, str]] = {
 }
 
 
+# Wikipedias in further scripts and languages (Arabic, Hebrew, Korean, Hindi, Greek,
+# Vietnamese): the same interface messages as above, one block per edition, so a copy of a
+# rendered page in any of them has its edit links, contents box, tagline, skip links,
+# category box, hatnotes and apparatus headings known.
+_EDITIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "ar": {
+        "edit": ("عدل", "تعديل", "عدل المصدر", "تعديل مصدري", "تعديل المصدر"),
+        "toc": ("المحتويات", "محتويات"),
+        "toggles": ("إخفاء", "أظهر", "عرض", "انقل للشريط الجانبي"),
+        "tagline": ("من ويكيبيديا، الموسوعة الحرة",),
+        "jump": ("اذهب إلى التنقل", "اذهب إلى البحث", "انتقل إلى المحتوى"),
+        "retrieved": ("مأخوذة من", "استرجع من"),
+        "categories": ("تصنيف", "تصنيفات", "تصنيف مخفي", "تصنيفات مخفية"),
+        "hatnotes": (
+            "مقالة مفصلة:",
+            "مقالات مفصلة:",
+            "مقالة رئيسية:",
+            "طالع أيضًا:",
+            "طالع أيضا:",
+            "انظر أيضًا:",
+            "انظر أيضا:",
+            "لمعلومات أعمق:",
+            "هذه المقالة عن",
+            "لمعانٍ أخرى، طالع",
+        ),
+        REFERENCES: ("المراجع", "مراجع", "المصادر", "مصادر", "الهوامش", "ملاحظات"),
+        BIBLIOGRAPHY: ("قراءات إضافية", "قراءة إضافية", "ببليوغرافيا"),
+        NAVIGATION: ("وصلات خارجية", "روابط خارجية", "انظر أيضًا", "انظر أيضا", "طالع أيضًا"),
+    },
+    "he": {
+        "edit": ("עריכה", "עריכת קוד מקור"),
+        "toc": ("תוכן עניינים",),
+        "toggles": ("הסתרה", "הצגה"),
+        "tagline": ("מתוך ויקיפדיה, האנציקלופדיה החופשית",),
+        "jump": ("קפיצה לניווט", "קפיצה לחיפוש", "לדלג לתוכן"),
+        "retrieved": ("אוחזר מתוך",),
+        "categories": ("קטגוריה", "קטגוריות", "קטגוריה מוסתרת", "קטגוריות מוסתרות"),
+        "hatnotes": ("ערך מורחב –", "ערך מורחב:", "ערכים מורחבים –", "ראו גם:", "לפירושים נוספים"),
+        REFERENCES: ("הערות שוליים", "הערות"),
+        BIBLIOGRAPHY: ("לקריאה נוספת", "מקורות", "ביבליוגרפיה"),
+        NAVIGATION: ("קישורים חיצוניים", "ראו גם"),
+    },
+    "ko": {
+        "edit": ("편집", "원본 편집"),
+        "toc": ("목차",),
+        "toggles": ("숨기기", "보이기", "사이드바로 이동"),
+        "tagline": ("위키백과, 우리 모두의 백과사전",),
+        "jump": ("둘러보기로 가기", "검색하러 가기", "본문으로 이동"),
+        "retrieved": ("원본 주소",),
+        "categories": ("분류", "숨은 분류"),
+        "hatnotes": ("이 부분의 본문은", "같이 보기:", "다른 뜻에 대해서는", "이 문서는"),
+        REFERENCES: ("각주", "내용주", "출처", "주석"),
+        BIBLIOGRAPHY: ("참고 문헌", "참고문헌", "더 읽어보기"),
+        NAVIGATION: ("외부 링크", "같이 보기"),
+    },
+    "hi": {
+        "edit": ("संपादित करें", "सम्पादित करें", "स्रोत संपादित करें", "स्रोत सम्पादित करें"),
+        "toc": ("अनुक्रम", "विषय सूची"),
+        "toggles": ("छिपाएँ", "दिखाएँ"),
+        "tagline": ("मुक्त ज्ञानकोश विकिपीडिया से",),
+        "jump": ("नेविगेशन पर जाएँ", "खोज पर जाएँ", "सामग्री पर जाएँ"),
+        "retrieved": (),  # '"$1" से प्राप्त': the address comes first, see _RETRIEVED_SUFFIXES
+        "categories": ("श्रेणी", "श्रेणियाँ", "छुपी हुई श्रेणी", "छुपी हुई श्रेणियाँ"),
+        "hatnotes": ("मुख्य लेख:", "इन्हें भी देखें:", "यह लेख"),
+        REFERENCES: ("सन्दर्भ", "संदर्भ", "टिप्पणियाँ", "टीका टिप्पणी"),
+        BIBLIOGRAPHY: ("अतिरिक्त पठन", "ग्रन्थसूची"),
+        NAVIGATION: ("बाहरी कड़ियाँ", "इन्हें भी देखें"),
+    },
+    "el": {
+        "edit": ("επεξεργασία", "επεξεργασία κώδικα"),
+        "toc": ("Περιεχόμενα",),
+        "toggles": ("απόκρυψη", "εμφάνιση"),
+        "tagline": ("Από τη Βικιπαίδεια, την ελεύθερη εγκυκλοπαίδεια",),
+        "jump": ("Μετάβαση στην πλοήγηση", "Πήδηση στην αναζήτηση", "Μετάβαση στο περιεχόμενο"),
+        "retrieved": ("Ανακτήθηκε από",),
+        "categories": ("Κατηγορία", "Κατηγορίες", "Κρυμμένη κατηγορία", "Κρυμμένες κατηγορίες"),
+        "hatnotes": ("Κύριο λήμμα:", "Κύρια λήμματα:", "Δείτε επίσης:", "Για άλλες χρήσεις"),
+        REFERENCES: ("Παραπομπές", "Σημειώσεις", "Υποσημειώσεις"),
+        BIBLIOGRAPHY: ("Βιβλιογραφία", "Περαιτέρω ανάγνωση"),
+        NAVIGATION: ("Εξωτερικοί σύνδεσμοι", "Δείτε επίσης"),
+    },
+    "vi": {
+        "edit": ("sửa", "sửa mã nguồn"),
+        "toc": ("Mục lục",),
+        "toggles": ("ẩn", "hiện", "chuyển sang thanh bên"),
+        "tagline": ("Bách khoa toàn thư mở Wikipedia",),
+        "jump": ("Bước tới điều hướng", "Bước tới tìm kiếm", "Bước tới nội dung"),
+        "retrieved": ("Lấy từ",),
+        "categories": ("Thể loại", "Thể loại ẩn"),
+        "hatnotes": ("Bài chi tiết:", "Xem thêm:", "Đối với các định nghĩa khác"),
+        REFERENCES: ("Tham khảo", "Chú thích", "Ghi chú", "Nguồn"),
+        BIBLIOGRAPHY: ("Đọc thêm", "Thư mục"),
+        NAVIGATION: ("Liên kết ngoài", "Xem thêm"),
+    },
+}
+for _language, _words in _EDITIONS.items():
+    EDIT_LINK_WORDS[_language] = _words["edit"]
+    TOC_TITLES[_language] = _words["toc"]
+    TOC_TOGGLES[_language] = _words["toggles"]
+    TAGLINES[_language] = _words["tagline"]
+    JUMP_LINKS[_language] = _words["jump"]
+    RETRIEVED_FROM[_language] = _words["retrieved"]
+    CATEGORY_LABELS[_language] = _words["categories"]
+    HATNOTE_PREFIXES[_language] = _words["hatnotes"]
+    for _role in (REFERENCES, BIBLIOGRAPHY, NAVIGATION):
+        SECTION_ROLES[_role][_language] = _words[_role]
+
+
 def _by_folded(table: dict[str, tuple[str, ...]]) -> frozenset[str]:
     return _folded_set(word for words in table.values() for word in words)
 
@@ -1401,6 +1527,12 @@ _SISTER_PATTERNS = (
     re.compile(r"^quotations related to .{1,200} at wikiquote\.?$"),
     re.compile(r"^commons: .{1,200} - (?:sammlung von bildern|album mit bildern)"),
 )
+# The lines a dump-to-text converter wraps each article in: WikiExtractor's
+# '<doc id="12" url="https://…?curid=12" title="Title">' … '</doc>'.
+DUMP_WRAPPER_RE = re.compile(r'^<doc id="[^"]{1,40}"(?: [a-z]{1,20}="[^"]{0,600}")*>$|^</doc>$')
+# The file name of an icon a hatnote template shows before its words, as a copy keeps it
+# when the image itself is lost ("Crystal Clear app kdict.png مقالة مفصلة: X").
+_ICON_NAME_RE = re.compile(r"^[^\s.:]{1,40}(?: [^\s.:]{1,40}){0,5}\.(?:png|svg|gif|jpe?g) ")
 # The page address after "Retrieved from": a wiki's own URL.
 _URLISH_RE = re.compile(r"https?://\S*(?:wiki|index\.php)|/wiki/")
 
@@ -1491,6 +1623,8 @@ def chrome_kind(line: str) -> str | None:
     """
     if len(line) > CHROME_LINE_MAX:
         return None
+    if DUMP_WRAPPER_RE.match(line.strip()):
+        return "page"
     text = fold(line)
     if not text:
         return None
@@ -1565,7 +1699,7 @@ def hatnote(line: str) -> bool:
     X", "主条目：X" ...). A heading "See also" alone is not a hatnote (see section_role)."""
     if len(line) > HATNOTE_MAX:
         return False
-    text = fold(line)
+    text = _ICON_NAME_RE.sub("", fold(line))
     if not text:
         return False
     if text.startswith(_HATNOTE_PREFIXES):
