@@ -20,7 +20,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -49,6 +49,7 @@ from .models import (
     Section,
     Source,
 )
+from .models.proposals import UNDECIDED
 
 admin.site.site_header = "Provenance archive"
 admin.site.site_title = "Provenance archive"
@@ -398,13 +399,7 @@ class ContentAdmin(HistoryAdmin):
         if form_class not in kinds:
             raise Http404(f"No change of kind {wanted!r} can be proposed here.")
         document = Document.objects.get(pk=_document_id(target))
-        draft = (
-            ChangeProposal.objects.filter(
-                document=document, proposer=request.user, state=ProposalState.DRAFT
-            )
-            .order_by("-created_at", "-pk")
-            .first()
-        )
+        draft = ChangeProposal.objects.draft_of(request.user, document)
         options = {"target": target, "user": request.user, "draft": draft}
         initial = {
             k: v for k, v in request.GET.items() if k in ("citation", "flag") and v.isdigit()
@@ -412,7 +407,7 @@ class ContentAdmin(HistoryAdmin):
         if request.method == "POST":
             form = form_class(request.POST, initial=initial, **options)
             if form.is_valid():
-                proposal = _propose(request, form, document, draft)
+                proposal = _propose(request, form, document)
                 if proposal is not None:
                     messages.success(
                         request,
@@ -449,32 +444,30 @@ def _document_id(target) -> int:
     return target.section.document_id if isinstance(target, Claim) else target.document_id
 
 
-def _propose(request, form, document, draft):
-    """Start the draft if needed and add the change: both or neither, errors on the form."""
+def _propose(request, form, document):
+    """Add the change to the user's draft (started if need be); errors go on the form."""
     try:
-        with transaction.atomic():
-            proposal = draft or workflow.create_proposal(
-                document=document, user=request.user, rationale=form.cleaned_data["rationale"]
-            )
-            change = workflow.add_change(
-                proposal=proposal,
-                user=request.user,
-                kind=form.change_kind,
-                **form.change_arguments(),
-            )
-            if change.replaced_earlier:
-                messages.info(
-                    request,
-                    f"Proposal #{proposal.pk} already had “{change.get_kind_display()}” here, "
-                    f"as change {change.position}: that change now holds what you just wrote "
-                    "(one change per target in a proposal).",
-                )
-            return proposal
+        change = workflow.propose_change(
+            document=document,
+            user=request.user,
+            kind=form.change_kind,
+            rationale=form.cleaned_data.get("rationale", ""),
+            **form.change_arguments(),
+        )
     except workflow.InvalidChange as invalid:
         change_forms.add_workflow_errors(form, invalid.errors)
+        return None
     except workflow.WorkflowError as error:
         form.add_error(None, str(error))
-    return None
+        return None
+    if change.replaced_earlier:
+        messages.info(
+            request,
+            f"Proposal #{change.proposal.pk} already had “{change.get_kind_display()}” here, "
+            f"as change {change.position}: that change now holds what you just wrote "
+            "(one change per target in a proposal).",
+        )
+    return change.proposal
 
 
 def _picks(target, base: str, form_class, query) -> list[tuple[str, str, bool]]:
@@ -1107,14 +1100,6 @@ _MARKER_NOTES = {
 }
 
 
-_UNDECIDED = {
-    ProposalState.DRAFT,
-    ProposalState.SUBMITTED,
-    ProposalState.CHANGES_REQUESTED,
-    ProposalState.CONFLICT,
-}
-
-
 def _markers_after(change) -> dict | None:
     """The new text of an edited claim with each marker where approving it puts it.
 
@@ -1124,7 +1109,7 @@ def _markers_after(change) -> dict | None:
     change was written, the approval goes to conflict instead, and the page says so.
     """
     claim = change.claim
-    if claim is None or change.proposal.state not in _UNDECIDED:
+    if claim is None or change.proposal.state not in UNDECIDED:
         return None
     if claim.text != (change.before or {}).get("text"):
         return {"stale": True}

@@ -132,6 +132,42 @@ def test_the_table_has_a_function_for_every_move_and_reaches_every_state():
     assert reached == set(S.values)
 
 
+def test_propose_change_adds_to_the_editors_open_draft_or_starts_one(editor, claim):
+    document = claim.section.document
+    first = workflow.propose_change(
+        document=document,
+        user=editor,
+        kind=ChangeKind.EDIT_CLAIM,
+        rationale="Why.",
+        **edit(claim, "Those found guilty were shot."),
+    )
+    other = Claim.objects.filter(section=claim.section).exclude(pk=claim.pk).first()
+    second = workflow.propose_change(
+        document=document, user=editor, kind=ChangeKind.REMOVE_CLAIM, claim=other
+    )
+    assert second.proposal == first.proposal  # no rationale asked: the draft has one
+    assert [c.position for c in first.proposal.changes.order_by("position")] == [1, 2]
+
+
+def test_propose_change_without_a_draft_needs_a_reason_and_leaves_nothing_behind(editor, claim):
+    document = claim.section.document
+    with pytest.raises(InvalidChange) as refused:
+        workflow.propose_change(
+            document=document, user=editor, kind=ChangeKind.EDIT_CLAIM, **edit(claim, "New.")
+        )
+    assert "rationale" in refused.value.errors
+    with pytest.raises(InvalidChange) as refused:
+        workflow.propose_change(
+            document=document,
+            user=editor,
+            kind=ChangeKind.EDIT_CLAIM,
+            rationale="Why.",
+            **edit(claim, claim.text),
+        )
+    assert "text" in refused.value.errors
+    assert not ChangeProposal.objects.exists()  # the draft it started is gone with it
+
+
 # --------------------------------------------------------------------------- who may move
 
 

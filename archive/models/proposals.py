@@ -8,6 +8,37 @@ from simple_history.models import HistoricalRecords
 from .choices import ChangeKind, CommentAction, ProposalState
 from .content import Citation, Claim, Document, Flag, ImportRun, Section, Source
 
+UNDECIDED = (
+    ProposalState.DRAFT,
+    ProposalState.SUBMITTED,
+    ProposalState.CHANGES_REQUESTED,
+    ProposalState.CONFLICT,
+)
+
+
+class ChangeProposalQuerySet(models.QuerySet):
+    def undecided(self):
+        """Proposals still in the review: drafts, submitted, sent back, in conflict."""
+        return self.filter(state__in=UNDECIDED)
+
+    def draft_of(self, user, document):
+        """``user``'s open draft on ``document`` (the newest, if several), or None."""
+        return (
+            self.filter(document=document, proposer=user, state=ProposalState.DRAFT)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+
+    def touching(self, **targets):
+        """Undecided proposals with a change on any of the records given, by field:
+        ``touching(claim=[3, 4], section=[1])``."""
+        where = Q()
+        for name, ids in targets.items():
+            where |= Q(**{f"changes__{name}__in": list(ids)})
+        if not where:
+            return self.none()
+        return self.undecided().filter(where).distinct()
+
 
 class ChangeProposal(models.Model):
     """A set of changes to one document, applied together or not at all, after review.
@@ -54,6 +85,7 @@ class ChangeProposal(models.Model):
     )
 
     history = HistoricalRecords(cascade_delete_history=False)
+    objects = ChangeProposalQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -266,6 +266,18 @@ def add_change(
         return change
 
 
+def propose_change(*, document: Document, user, kind: str, rationale: str = "", **change):
+    """Add a change to ``user``'s open draft on ``document``, or to a new draft if there is
+    none (then ``rationale`` says why): both or neither. ``change`` holds ``add_change``'s
+    record and ``payload`` arguments. Returns the change; ``change.proposal`` is the draft.
+    """
+    with transaction.atomic():
+        proposal = ChangeProposal.objects.draft_of(user, document) or create_proposal(
+            document=document, user=user, rationale=rationale
+        )
+        return add_change(proposal=proposal, user=user, kind=kind, **change)
+
+
 def _same_target(proposal: ChangeProposal, change: ProposedChange) -> ProposedChange | None:
     if not KINDS[change.kind].one_per_target:
         return None
