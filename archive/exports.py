@@ -3,7 +3,7 @@
 Auditors and courts need a complete, ordered record of who changed what, when, why and on
 whose approval, in formats their tools read, and a way to check that it was not altered
 afterwards. This module is that record; ``manage.py export_history``, the admin's download
-(``archive/admin_exports.py``) and ``manage.py verify_history`` are thin callers.
+(``archive/admin/exports.py``) and ``manage.py verify_history`` are thin callers.
 
 The timeline
 ------------

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from archive.admin_exports import export_history_view
+from archive.admin.exports import export_history_view
 
 # A refused action shows the workflow's sentence; a database that is only busy (SQLite's
 # "database is locked") is a 503 to retry.

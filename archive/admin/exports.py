@@ -4,8 +4,8 @@ The same export as ``manage.py export_history`` (``archive.exports``), for peopl
 in the admin rather than on the server: a form with the format and the filters, and the
 file streamed as it is produced, so a large history never sits in the server's memory.
 
-It lives outside ``archive/admin.py`` on purpose (a view of its own, wrapped with
-``admin.site.admin_view`` in ``archive_site/urls.py``): it is not a model's admin. Who may
+It is a view of its own, not a model admin (wrapped with
+``admin.site.admin_view`` in ``archive_site/urls.py``). Who may
 download is the ``archive.export_history`` permission (Archivists since migration 0003,
 Reviewers since 0006). The form is a GET, so a filtered export is a link one can share.
 """
@@ -18,8 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 
-from . import exports, roles
-from .models import Document
+from .. import exports, roles
+from ..models import Document
 
 CONTENT_TYPES = {
     "csv": ("text/csv; charset=utf-8", "csv"),

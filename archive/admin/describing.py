@@ -1,0 +1,222 @@
+"""What the proposal page shows of each change: the kind's description (``Kind.describe``)
+as a word diff, a before/after table and where an edit puts the claim's markers.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+from .. import selectors, workflow
+from ..models import (
+    Claim,
+    FlagStatus,
+)
+from ..models.proposals import UNDECIDED
+from .links import admin_url, link
+
+# --------------------------------------------------------------------------- diffs
+
+# Words (with inner apostrophes or hyphens), runs of space, and single punctuation marks:
+# a changed comma shows as one changed comma, not as a changed word.
+_TOKENS = re.compile(r"\w+(?:['’\-]\w+)*|\s+|[^\w\s]", re.UNICODE)
+
+
+def word_diff(old: str, new: str):
+    """``new`` against ``old`` word by word: deletions in <del>, insertions in <ins>.
+
+    Every piece of text is escaped; only the markers are HTML.
+    """
+    a, b = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
+    parts = []
+    for op, i1, i2, j1, j2 in _grouped(a, b):
+        if op == "equal":
+            parts.append(escape("".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(format_html("<del>{}</del>", "".join(a[i1:i2])))
+        if j2 > j1:
+            parts.append(format_html("<ins>{}</ins>", "".join(b[j1:j2])))
+    return mark_safe("".join(parts))  # each part is escaped above
+
+
+def _grouped(a: list[str], b: list[str]) -> list[tuple]:
+    """difflib's opcodes, with neighbouring changes joined into one.
+
+    Two changed words share the space between them ("an estimated" → "at least"); left
+    alone, the diff interleaves them ("an at estimated least"). A run of space between two
+    changes is taken into the change, so the old words read together, then the new ones.
+    """
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    grouped: list[tuple] = []
+    for index, (op, i1, i2, j1, j2) in enumerate(ops):
+        inner = 0 < index < len(ops) - 1
+        if (
+            op == "equal"
+            and inner
+            and ops[index - 1][0] != "equal"
+            and ops[index + 1][0] != "equal"
+            and "".join(a[i1:i2]).isspace()
+        ):
+            op = "replace"
+        if op != "equal" and grouped and grouped[-1][0] != "equal":
+            _, first_i, _, first_j, _ = grouped[-1]
+            grouped[-1] = ("replace", first_i, i2, first_j, j2)
+        else:
+            grouped.append((op, i1, i2, j1, j2))
+    return grouped
+
+
+# --------------------------------------------------------------------------- describing
+
+FIELD_LABELS = {
+    "review_status": "review status",
+    "new_paragraph": "starts a paragraph",
+    "archive_url": "archive URL",
+    "url": "URL",
+}
+
+
+def _shown(value):
+    """A value for the before/after table: empty and missing values say so."""
+    if value is None:
+        return format_html('<span class="diff-none">{}</span>', "—")
+    if value == "":
+        return format_html('<span class="diff-none">{}</span>', "(empty)")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _how(old, new) -> str:
+    """How a value changes, so the table colours only what does."""
+    if str(old) == str(new):
+        return "same"
+    if old in (None, ""):
+        return "added"
+    if new in (None, ""):
+        return "removed"
+    return "changed"
+
+
+def _target_link(change, name: str):
+    pk = getattr(change, f"{name}_id")
+    if pk is None:
+        return None
+    obj = getattr(change, name)
+    if obj is None:  # the target is gone (removed by this or a later approval)
+        return format_html("{} #{} <em>(no longer exists)</em>", name, pk)
+    label = Truncator(obj.text).chars(90) if isinstance(obj, Claim) else str(obj)
+    return link(obj, label)
+
+
+def describe_change(change, editable: bool) -> dict:
+    """What the proposal page shows for one change: target, diff, before/after rows."""
+    kind = workflow.KINDS[change.kind]
+    description = kind.describe(change)
+    rows = [
+        (FIELD_LABELS.get(field, field), _shown(old), _shown(new), _how(old, new))
+        for field, old, new in description.rows
+    ]
+    diff = word_diff(*description.diff) if description.diff is not None else None
+    markers = _markers_after(change) if description.markers else None
+    targets = [
+        (name, link)
+        for name in ("claim", "section", "source", "citation", "flag")
+        if (link := _target_link(change, name)) is not None
+        and name not in kind.hidden_targets  # shown in the table instead
+    ]
+    result = None
+    if change.result_id and kind.creates:
+        model = kind.creates
+        result = format_html(
+            '<a href="{}">{} #{}</a>',
+            admin_url(f"{model}_change", change.result_id),
+            model,
+            change.result_id,
+        )
+    return {
+        "change": change,
+        "label": change.get_kind_display(),
+        "targets": targets,
+        "diff": diff,
+        "markers": markers,
+        "context": description.context,
+        "rows": rows,
+        "result": result,
+        "remove_url": (
+            admin_url("changeproposal_remove_change", change.proposal_id, change.pk)
+            if editable
+            else None
+        ),
+    }
+
+
+# What the reviewer reads on each marker of an edited claim (its title and its class).
+_MARKER_NOTES = {
+    "placed": "placed here by the proposer",
+    "lost": "its words are gone and nobody placed it: it stands after the text",
+    "follows": "stays with its words",
+}
+
+
+def _markers_after(change) -> dict | None:
+    """The new text of an edited claim with each marker where approving it puts it.
+
+    Citations and open flags, as readers see them; a marker the proposer placed is marked.
+    The text is escaped, only the markers are HTML. Worked out against the live claim, as
+    the approval will be, while the proposal is undecided; when the claim changed since the
+    change was written, the approval goes to conflict instead, and the page says so.
+    """
+    claim = change.claim
+    if claim is None or change.proposal.state not in UNDECIDED:
+        return None
+    if claim.text != (change.before or {}).get("text"):
+        return {"stale": True}
+    moves = workflow.marker_moves(
+        claim.text,
+        change.payload["text"],
+        citations=claim.citations.all(),
+        flags=claim.flags.all(),
+        placements=change.payload.get(workflow.ANCHORS),
+    )
+    cited = workflow.CITATIONS
+    shown = [m for m in moves if m.kind == cited or m.marker.status == FlagStatus.OPEN]
+    if not shown:
+        return None
+    pieces = selectors.claim_pieces(
+        change.payload["text"],
+        [m for m in shown if m.kind == cited],
+        [m for m in shown if m.kind != cited],
+    )
+
+    def note(move) -> str:
+        return "placed" if move.placed else "lost" if move.lost else "follows"
+
+    html = format_html_join(
+        "",
+        "{}{}",
+        (
+            (
+                piece.text,
+                format_html_join(
+                    "",
+                    '<sup class="marker marker-{}" title="{}">{}</sup>',
+                    (
+                        (note(m), _MARKER_NOTES[note(m)], m.label)
+                        for m in (*piece.citations, *piece.flags)
+                    ),
+                ),
+            )
+            for piece in pieces
+        ),
+    )
+    return {
+        "html": html,
+        "placed": [m.label for m in shown if m.placed],
+        "lost": [m.label for m in shown if m.lost],
+    }
