@@ -5,6 +5,8 @@ forbidden write is also tried as a crafted POST that bypasses the buttons: it mu
 403 (or a refusal message) with the database exactly as it was.
 """
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
@@ -111,6 +113,19 @@ def move_url(proposal, name):
     return reverse("admin:archive_changeproposal_move", args=[proposal.pk, name])
 
 
+def seen_on_page(client, proposal) -> str:
+    """The fingerprint the proposal page carries, as a browser would send it back."""
+    page = client.get(page_url(proposal))
+    found = re.search(r'name="fingerprint" value="([0-9a-f]{64})"', page.content.decode())
+    return found.group(1) if page.status_code == 200 and found else ""
+
+
+def decide(client, proposal, name, comment="", seen=None):
+    """A reviewer's button pressed on the proposal page (``seen``: an older page's)."""
+    fingerprint = seen_on_page(client, proposal) if seen is None else seen
+    return client.post(move_url(proposal, name), {"comment": comment, "fingerprint": fingerprint})
+
+
 def propose_url(target, change=None):
     url = reverse(f"admin:archive_{target._meta.model_name}_propose", args=[target.pk])
     return f"{url}?change={change}" if change else url
@@ -210,7 +225,7 @@ def test_approving_over_http_walks_the_roles(people, claim, who, outcome):
     proposal = submitted(people["editor"], claim)
     before = db_state()
 
-    response = client_for(people[who]).post(move_url(proposal, "approve"), {"comment": "Fine."})
+    response = decide(client_for(people[who]), proposal, "approve", "Fine.")
 
     if outcome == "login":
         assert redirected_to_login(response)
@@ -230,7 +245,7 @@ def test_reviewer_cannot_approve_own_proposal_by_crafted_post(reviewer, claim):
     proposal = submitted(reviewer, claim)
     before = db_state()
     for name in ("approve", "reject", "request_changes"):
-        response = client_for(reviewer).post(move_url(proposal, name), {"comment": "Mine, fine."})
+        response = decide(client_for(reviewer), proposal, name, "Mine, fine.")
         assert response.status_code == 403, name
     assert db_state() == before
 
@@ -239,7 +254,7 @@ def test_editor_cannot_decide_by_crafted_post(editor, claim):
     proposal = submitted(make_user("otto", "Editor"), claim)
     before = db_state()
     for name in ("approve", "reject", "request_changes"):
-        response = client_for(editor).post(move_url(proposal, name), {"comment": "Looks fine."})
+        response = decide(client_for(editor), proposal, name, "Looks fine.")
         assert response.status_code == 403, name
     assert db_state() == before
 
@@ -296,7 +311,7 @@ def test_a_move_the_state_does_not_allow_is_reported_and_changes_nothing(
 ):
     proposal = approved(editor, reviewer, claim)
     before = db_state()
-    response = client_for(second_reviewer).post(move_url(proposal, "approve"), {"comment": "x"})
+    response = decide(client_for(second_reviewer), proposal, "approve", "x")
     assert response.status_code == 302
     assert shown_messages(response) == [
         f"Proposal #{proposal.pk} is approved; it cannot be approved now."
@@ -307,7 +322,7 @@ def test_a_move_the_state_does_not_allow_is_reported_and_changes_nothing(
 def test_rejecting_without_a_reason_is_refused_with_a_message(editor, reviewer, claim):
     proposal = submitted(editor, claim)
     before = db_state()
-    response = client_for(reviewer).post(move_url(proposal, "reject"), {"comment": "  "})
+    response = decide(client_for(reviewer), proposal, "reject", "  ")
     assert shown_messages(response) == ["Say why the proposal is rejected."]
     assert db_state() == before
 
@@ -324,7 +339,7 @@ def test_a_stale_approval_warns_of_the_conflict_and_applies_nothing(editor, revi
     stale = submitted(make_user("otto", "Editor"), claim, text="Otto's words.")
     approved(editor, reviewer, claim, text="Edna's words.")
 
-    response = client_for(reviewer).post(move_url(stale, "approve"), {"comment": "ok"})
+    response = decide(client_for(reviewer), stale, "approve", "ok")
 
     assert ChangeProposal.objects.get(pk=stale.pk).state == S.CONFLICT
     assert Claim.objects.get(pk=claim.pk).text == "Edna's words."
@@ -337,10 +352,48 @@ def test_a_stale_approval_warns_of_the_conflict_and_applies_nothing(editor, revi
     assert move_url(stale, "rebase") in page
 
 
+def test_an_approval_from_a_page_older_than_the_proposal_is_refused(
+    editor, reviewer, second_reviewer, claim
+):
+    """The reviewer reads a one-change proposal; meanwhile another reviewer sends it back,
+    its proposer adds a removal and resubmits. Approve on the old page applies nothing."""
+    proposal = submitted(editor, claim)
+    as_reviewer = client_for(reviewer)
+    old_page = seen_on_page(as_reviewer, proposal)
+    workflow.request_changes(proposal=proposal, user=second_reviewer, comment="More.")
+    workflow.revise_proposal(proposal=proposal, user=editor)
+    other = Claim.objects.filter(section=claim.section).exclude(pk=claim.pk).first()
+    workflow.add_change(proposal=proposal, user=editor, kind="remove_claim", claim=other)
+    workflow.submit_proposal(proposal=proposal, user=editor)
+    before = db_state()
+
+    response = decide(as_reviewer, proposal, "approve", "Fine.", seen=old_page)
+
+    assert db_state() == before
+    (message,) = shown_messages(response)
+    assert f"Proposal #{proposal.pk} changed since the page you decided on was shown" in message
+    # Read again, the same button goes through and records what was seen.
+    fresh = seen_on_page(as_reviewer, proposal)
+    assert fresh != old_page
+    decide(as_reviewer, proposal, "approve", "Fine.", seen=fresh)
+    proposal.refresh_from_db()
+    assert (proposal.state, proposal.reviewed_fingerprint) == (S.APPROVED, fresh)
+    assert not Claim.objects.filter(pk=other.pk).exists()
+
+
+@pytest.mark.parametrize("name", ["approve", "reject", "request_changes"])
+def test_a_decision_posted_without_the_pages_fingerprint_is_refused(editor, reviewer, claim, name):
+    proposal = submitted(editor, claim)
+    before = db_state()
+    response = decide(client_for(reviewer), proposal, name, "Because.", seen="")
+    assert "changed since the page you decided on was shown" in shown_messages(response)[0]
+    assert db_state() == before
+
+
 def test_request_changes_revise_and_resubmit_over_http(editor, reviewer, claim):
     proposal = submitted(editor, claim)
     as_reviewer, as_editor = client_for(reviewer), client_for(editor)
-    as_reviewer.post(move_url(proposal, "request_changes"), {"comment": "Cite it."})
+    decide(as_reviewer, proposal, "request_changes", "Cite it.")
     assert ChangeProposal.objects.get(pk=proposal.pk).state == S.CHANGES_REQUESTED
     as_editor.post(move_url(proposal, "revise"))
     as_editor.post(move_url(proposal, "submit"), {"comment": "Cited."})

@@ -168,6 +168,47 @@ def test_propose_change_without_a_draft_needs_a_reason_and_leaves_nothing_behind
     assert not ChangeProposal.objects.exists()  # the draft it started is gone with it
 
 
+def test_a_decision_is_bound_to_the_content_the_reviewer_saw(editor, reviewer, claim):
+    proposal = submitted(editor, claim.section.document, **edit(claim, "Shot, all of them."))
+    seen = workflow.content_fingerprint(proposal)
+    workflow.request_changes(proposal=proposal, user=reviewer, comment="Plainer.", fingerprint=seen)
+    workflow.revise_proposal(proposal=proposal, user=editor)
+    workflow.add_change(
+        proposal=proposal, user=editor, kind=ChangeKind.EDIT_CLAIM, **edit(claim, "They were shot.")
+    )  # replaces the first edit
+    workflow.submit_proposal(proposal=proposal, user=editor)
+    assert workflow.content_fingerprint(proposal) != seen
+
+    for decide in (workflow.approve_proposal, workflow.reject_proposal, workflow.request_changes):
+        with pytest.raises(workflow.StaleReview, match=f"#{proposal.pk} changed since"):
+            decide(proposal=proposal, user=reviewer, comment="Ok.", fingerprint=seen)
+    assert ChangeProposal.objects.get(pk=proposal.pk).state == S.SUBMITTED
+    assert Claim.objects.get(pk=claim.pk).text == claim.text
+
+    # A trusted caller that names no fingerprint decides on the content as it stands.
+    now = workflow.content_fingerprint(proposal)
+    approved = workflow.approve_proposal(proposal=proposal, user=reviewer)
+    assert approved.reviewed_fingerprint == now
+    assert Claim.objects.get(pk=claim.pk).text == "They were shot."
+    recorded = approved.history.order_by("history_id").values_list(
+        "reviewed_fingerprint", flat=True
+    )
+    assert list(recorded)[-1] == now and seen in list(recorded)  # both decisions kept
+
+
+def test_the_fingerprint_covers_rationale_payload_and_base(editor, claim):
+    proposal = propose(editor, claim.section.document, **edit(claim, "Shot."))
+    change = proposal.changes.get()
+    first = workflow.content_fingerprint(proposal)
+    assert workflow.content_fingerprint(proposal) == first  # stable
+    for field, value in (("payload", {"text": "Hanged."}), ("base_version", 1), ("before", {})):
+        setattr(change, field, value)
+        assert workflow.content_fingerprint(proposal, [change]) != first, field
+        change.refresh_from_db()
+    proposal.rationale = "Another reason."
+    assert workflow.content_fingerprint(proposal) != first
+
+
 # --------------------------------------------------------------------------- who may move
 
 

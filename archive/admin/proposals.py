@@ -183,6 +183,7 @@ class ChangeProposalAdmin(HistoryAdmin):
             "title": f"Proposal #{proposal.pk}",
             "proposal": proposal,
             "changes": [describe_change(change, editable) for change in changes],
+            "fingerprint": workflow.content_fingerprint(proposal, changes),
             "comments": comments,
             "moves": moves,
             "can_comment": user.has_perm(roles.COMMENT),
@@ -209,7 +210,11 @@ class ChangeProposalAdmin(HistoryAdmin):
         proposal = self._proposal(request, object_id)
         try:
             result = workflow.make_move(
-                name, proposal=proposal, user=request.user, comment=request.POST.get("comment", "")
+                name,
+                proposal=proposal,
+                user=request.user,
+                comment=request.POST.get("comment", ""),
+                fingerprint=request.POST.get("fingerprint", ""),
             )
         except workflow.WorkflowError as error:  # InvalidChange too; PermissionDenied is a 403
             messages.error(request, message_of(error))

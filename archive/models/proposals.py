@@ -64,6 +64,12 @@ class ChangeProposal(models.Model):
         help_text="Who approved, rejected or asked for changes last.",
     )
     decision_comment = models.TextField(blank=True)
+    reviewed_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The content fingerprint of what the reviewer saw when deciding last "
+        "(workflow.content_fingerprint): approvals, rejections and requests for changes.",
+    )
     created_at = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)

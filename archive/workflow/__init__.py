@@ -31,6 +31,7 @@ from .proposals import (
     allowed_moves,
     approve_proposal,
     comment_on_proposal,
+    content_fingerprint,
     create_proposal,
     make_move,
     propose_change,
@@ -42,7 +43,7 @@ from .proposals import (
     submit_proposal,
     withdraw_proposal,
 )
-from .recording import InvalidChange, WorkflowError
+from .recording import InvalidChange, StaleReview, WorkflowError
 from .repair import delete_record, edit_record, recover_record, revert_record
 
 __all__ = [
@@ -59,11 +60,13 @@ __all__ = [
     "ImportRefused",
     "InvalidChange",
     "MarkerMove",
+    "StaleReview",
     "WorkflowError",
     "add_change",
     "allowed_moves",
     "approve_proposal",
     "comment_on_proposal",
+    "content_fingerprint",
     "create_proposal",
     "delete_record",
     "document_slug",

@@ -5,6 +5,8 @@ Editors change the archive only through proposals; a different person approves t
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,7 +30,7 @@ from ..models import (
 )
 from . import markers
 from .kinds import KINDS, TARGET_MODELS, TARGETS, refuse_controls
-from .recording import InvalidChange, WorkflowError, _Recorder
+from .recording import InvalidChange, StaleReview, WorkflowError, _Recorder
 
 # =========================================================================== proposals
 #
@@ -171,11 +173,19 @@ def _lock(proposal: ChangeProposal) -> ChangeProposal:
     )
 
 
-def _move(name: str, proposal: ChangeProposal, user, comment: str, **fields) -> ChangeProposal:
-    """Lock, check, change state, record history and the comment; all or nothing."""
+def _move(
+    name: str, proposal: ChangeProposal, user, comment: str, fingerprint=None, **fields
+) -> ChangeProposal:
+    """Lock, check, change state, record history and the comment; all or nothing.
+
+    A reviewer's move is bound to what the reviewer saw (``fingerprint``, see
+    ``content_fingerprint``), and the proposal records the fingerprint decided on.
+    """
     with transaction.atomic():
         proposal = _lock(proposal)
         move = _check_move(name, proposal, user)
+        if move.actor == REVIEWER:
+            fields["reviewed_fingerprint"] = _check_seen(proposal, fingerprint)
         now = timezone.now()
         proposal.state = move.target
         for field_name, value in fields.items():
@@ -183,6 +193,50 @@ def _move(name: str, proposal: ChangeProposal, user, comment: str, **fields) -> 
         _Recorder(user=user, reason=_reason(name, proposal, comment), when=now).save(proposal)
         _comment(proposal, user, move.action, comment, now)
         return proposal
+
+
+def content_fingerprint(proposal: ChangeProposal, changes=None) -> str:
+    """SHA-256 of what a reviewer reads on a proposal: its rationale and every change, with
+    the version of its target it was written against and that target's values then.
+
+    The review page carries it, and a decision made on the page is refused once it no
+    longer matches (the proposal was revised, rebased or changed since the page was shown).
+    """
+    if changes is None:
+        changes = proposal.changes.order_by("position")
+    content = {
+        "proposal": proposal.pk,
+        "rationale": proposal.rationale,
+        "changes": [
+            {
+                "position": change.position,
+                "kind": change.kind,
+                "targets": {name: getattr(change, f"{name}_id") for name in TARGETS},
+                "base_version": change.base_version,
+                "before": change.before,
+                "payload": change.payload,
+            }
+            for change in changes
+        ],
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _check_seen(proposal: ChangeProposal, fingerprint: str | None, changes=None) -> str:
+    """The proposal's fingerprint now; refused if it is not the one the reviewer saw.
+
+    ``None`` is a trusted caller (a script) deciding on the content as it stands; the
+    admin always sends the fingerprint its page was rendered with.
+    """
+    current = content_fingerprint(proposal, changes)
+    if fingerprint is not None and fingerprint != current:
+        raise StaleReview(
+            f"Proposal #{proposal.pk} changed since the page you decided on was shown "
+            "(it was revised, rebased or edited): nothing was done. Read it again as it "
+            "is now, then decide."
+        )
+    return current
 
 
 _NOW = object()
@@ -344,10 +398,18 @@ def withdraw_proposal(*, proposal: ChangeProposal, user, comment: str = "") -> C
     return _move("withdraw", proposal, user, comment)
 
 
-def request_changes(*, proposal: ChangeProposal, user, comment: str) -> ChangeProposal:
+def request_changes(
+    *, proposal: ChangeProposal, user, comment: str, fingerprint: str | None = None
+) -> ChangeProposal:
     _require_comment("request_changes", comment, "Say what needs to change.")
     return _move(
-        "request_changes", proposal, user, comment, reviewer=user, decision_comment=comment
+        "request_changes",
+        proposal,
+        user,
+        comment,
+        fingerprint,
+        reviewer=user,
+        decision_comment=comment,
     )
 
 
@@ -355,13 +417,16 @@ def revise_proposal(*, proposal: ChangeProposal, user, comment: str = "") -> Cha
     return _move("revise", proposal, user, comment)
 
 
-def reject_proposal(*, proposal: ChangeProposal, user, comment: str) -> ChangeProposal:
+def reject_proposal(
+    *, proposal: ChangeProposal, user, comment: str, fingerprint: str | None = None
+) -> ChangeProposal:
     _require_comment("reject", comment, "Say why the proposal is rejected.")
     return _move(
         "reject",
         proposal,
         user,
         comment,
+        fingerprint,
         reviewer=user,
         decided_at=_NOW,
         decision_comment=comment,
@@ -373,13 +438,16 @@ def _require_comment(name: str, comment: str, message: str) -> None:
         raise InvalidChange({"comment": [message]})
 
 
-def approve_proposal(*, proposal: ChangeProposal, user, comment: str = "") -> ChangeProposal:
+def approve_proposal(
+    *, proposal: ChangeProposal, user, comment: str = "", fingerprint: str | None = None
+) -> ChangeProposal:
     """Apply every change of a submitted proposal, or none.
 
     Targets are locked, then their versions compared with the ones the changes were
     written against: if any moved on (or is gone) the proposal goes to CONFLICT and nothing
     is applied. Otherwise all changes are applied with history naming the proposal and the
-    reviewer, and one reversion revision holds every row written.
+    reviewer, and one reversion revision holds every row written. ``fingerprint``: what
+    the reviewer saw (``content_fingerprint``); a proposal changed since is refused.
     """
     with transaction.atomic():
         proposal = _lock(proposal)
@@ -387,6 +455,7 @@ def approve_proposal(*, proposal: ChangeProposal, user, comment: str = "") -> Ch
         changes = list(proposal.changes.order_by("position"))
         if not changes:
             raise WorkflowError(f"Proposal #{proposal.pk} has no changes to approve.")
+        proposal.reviewed_fingerprint = _check_seen(proposal, fingerprint, changes)
         targets = _lock_targets(changes)
         stale = _stale(changes, targets)
         now = timezone.now()
@@ -590,9 +659,14 @@ def _document_of(obj) -> int:
     raise TypeError(obj)
 
 
-def make_move(name: str, *, proposal: ChangeProposal, user, comment: str = "") -> ChangeProposal:
-    """The transition ``name`` of ``TRANSITIONS``, as the admin's buttons call it."""
-    return _MOVES[name](proposal=proposal, user=user, comment=comment)
+def make_move(
+    name: str, *, proposal: ChangeProposal, user, comment: str = "", fingerprint: str = ""
+) -> ChangeProposal:
+    """The transition ``name`` of ``TRANSITIONS``, as the admin's buttons call it: a
+    reviewer's move is bound to ``fingerprint``, the one the page was rendered with (a page
+    that sends none decided on nothing, and is refused)."""
+    bound = {"fingerprint": fingerprint} if TRANSITIONS[name].actor == REVIEWER else {}
+    return _MOVES[name](proposal=proposal, user=user, comment=comment, **bound)
 
 
 _MOVES: dict[str, Callable[..., ChangeProposal]] = {

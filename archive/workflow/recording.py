@@ -17,6 +17,10 @@ class WorkflowError(Exception):
     """A move the rules do not allow; the message says why, for the person who tried it."""
 
 
+class StaleReview(WorkflowError):
+    """A decision made on a page that no longer shows the proposal as it is."""
+
+
 class InvalidChange(WorkflowError):
     """A proposed change with bad values; ``errors`` maps each field to its messages."""
 
