@@ -29,7 +29,7 @@ from .content import (
     Section,
     Source,
 )
-from .proposals import ChangeProposal, ProposedChange, ReviewComment
+from .proposals import ChangeProposal, DashboardVisit, ProposedChange, ReviewComment
 
 __all__ = [
     "Apparatus",
@@ -37,6 +37,7 @@ __all__ = [
     "AuditCheckpoint",
     "ChangeKind",
     "ChangeProposal",
+    "DashboardVisit",
     "Citation",
     "Claim",
     "ClaimKind",

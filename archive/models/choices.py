@@ -82,6 +82,7 @@ class ChangeKind(models.TextChoices):
     CHANGE_CITATION = "change_citation", "change a citation"
     REMOVE_CITATION = "remove_citation", "remove a citation"
     EDIT_SOURCE = "edit_source", "edit a source"
+    ADD_SOURCE = "add_source", "add a source"
     RAISE_FLAG = "raise_flag", "raise a flag"
     RESOLVE_FLAG = "resolve_flag", "resolve a flag"
     SET_REVIEW_STATUS = "set_review_status", "set a claim's review status"

@@ -183,6 +183,13 @@ class ProposedChange(models.Model):
     result_id = models.PositiveBigIntegerField(
         null=True, blank=True, help_text="The row an approved add created."
     )
+    conflict = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Set when what the change is written against moved on in a way it cannot "
+        "merge with: for each field, the base, theirs (now) and mine, and a merged draft to "
+        "finish by hand. Cleared when the proposer edits the change.",
+    )
 
     history = HistoricalRecords(cascade_delete_history=False)
 
@@ -223,3 +230,15 @@ class ReviewComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} {self.get_action_display()} on proposal #{self.proposal_id}"
+
+
+class DashboardVisit(models.Model):
+    """When a user last looked at their dashboard: what happened since is new to them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dashboard_visit"
+    )
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user} looked at {self.seen_at:%Y-%m-%d %H:%M}"
