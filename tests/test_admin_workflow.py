@@ -17,7 +17,6 @@ from django.urls import reverse
 from reversion.models import Revision, Version
 
 from archive import workflow
-from archive.admin import word_diff
 from archive.models import (
     ChangeProposal,
     Citation,
@@ -638,18 +637,6 @@ def test_a_kind_not_offered_on_a_record_is_not_found(editor, claim, seed_documen
 
 
 # --------------------------------------------------------------------------- the page
-
-
-def test_word_diff_marks_insertions_and_deletions_and_escapes_everything():
-    assert word_diff("Those found guilty were executed.", "Those guilty were shot.") == (
-        "Those<del> found</del> guilty were <del>executed</del><ins>shot</ins>."
-    )
-    # Neighbouring changed words read together: old ones, then new ones.
-    assert word_diff("an estimated 50,000", "at least 50,000") == (
-        "<del>an estimated</del><ins>at least</ins> 50,000"
-    )
-    assert word_diff("", "<b>bold</b> & co") == "<ins>&lt;b&gt;bold&lt;/b&gt; &amp; co</ins>"
-    assert word_diff("a <i>", "a <i>") == "a &lt;i&gt;"
 
 
 def test_proposal_page_shows_the_diff_and_escapes_script_text(editor, reviewer, claim):

@@ -213,7 +213,7 @@ def test_claim_history_lists_every_version_with_date_who_proposal_and_reviewer(
     assert "Cites [6]" in events[0] and "flagged “dubious – discuss”" in events[0]
     assert f"Proposed by edna in proposal #{first.pk}, approved by rita" in events[1]
     assert "Why: The papers said rising, per the archive scan." in events[1]
-    assert "<del>revolt.</del><ins>rising.</ins>" in events[1]
+    assert "<del>revolt</del><ins>rising</ins>." in events[1]
     assert f"Proposed by rita in proposal #{second.pk}, approved by rolf" in events[2]
     assert "unreviewed → verified" in events[2]
     for event in events:
@@ -370,7 +370,7 @@ def test_feed_lists_approved_changes_newest_first(client, harbour, editor, revie
     assert "imported from harbour_strikes.txt" in entries[1]
     link = re.search(r'<link href="([^"]+)"', entries[0]).group(1).replace("&amp;", "&")
     changes = html(client, link.removeprefix("http://testserver"))
-    assert "<del>revolt.</del><ins>rising.</ins>" in changes
+    assert "<del>revolt</del><ins>rising</ins>." in changes
 
 
 def test_json_has_sections_claims_citations_sources_flags_and_statuses(client, harbour):

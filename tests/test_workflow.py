@@ -283,14 +283,23 @@ def test_stale_change_puts_the_proposal_in_conflict_instead_of_overwriting(edito
     assert Claim.objects.get(pk=claim.pk).text == "Edna's version."
     assert f"claim #{claim.pk} changed since" in result.comments.last().body
 
+    # Both rewrote the whole sentence: the rebase cannot merge them and asks Otto.
     rebased = workflow.rebase_proposal(proposal=result, user=other_editor)
     assert rebased.state == S.DRAFT
     change = rebased.changes.get()
+    assert change.conflict["fields"]["text"]["theirs"] == "Edna's version."
+    assert change.conflict["fields"]["text"]["mine"] == "Otto's version."
+    with pytest.raises(WorkflowError, match="change 1 is in conflict"):
+        workflow.submit_proposal(proposal=rebased, user=other_editor)
+
+    workflow.edit_change(change=change, user=other_editor, payload={"text": "Otto's, on Edna's."})
+    change.refresh_from_db()
+    assert change.conflict is None
     assert change.before["text"] == "Edna's version."
     assert change.base_version == claim.history.first().history_id
     workflow.submit_proposal(proposal=rebased, user=other_editor)
     assert workflow.approve_proposal(proposal=rebased, user=reviewer).state == S.APPROVED
-    assert Claim.objects.get(pk=claim.pk).text == "Otto's version."
+    assert Claim.objects.get(pk=claim.pk).text == "Otto's, on Edna's."
 
 
 def test_approving_twice_applies_once(editor, reviewer, second_reviewer, claim):

@@ -196,12 +196,14 @@ def test_a_marker_moved_since_the_edit_was_written_puts_the_approval_in_conflict
     assert Claim.objects.get(pk=entered.pk).text == ENTERED  # nothing applied
 
     rebased = workflow.rebase_proposal(proposal=result, user=editor)
-    assert "Remove the change and propose it again" in rebased.comments.last().body
+    assert "Edit the change to say where." in rebased.comments.last().body
     with pytest.raises(WorkflowError, match="cannot be submitted: change 1: Citation \\[2\\]"):
         workflow.submit_proposal(proposal=rebased, user=editor)
 
 
-def test_an_edit_rebased_onto_a_newer_text_moves_markers_from_that_text(editor, reviewer, entered):
+def test_an_edit_written_against_an_older_text_merges_and_its_markers_move_from_the_newer(
+    editor, reviewer, entered
+):
     other_editor = make_user("otto", "Editor")
     first = cited(entered, "1")
     mine = "Soviet troops entered Berlin on 21 April, meeting little resistance at first."
@@ -210,14 +212,14 @@ def test_an_edit_rebased_onto_a_newer_text_moves_markers_from_that_text(editor, 
     workflow.approve_proposal(proposal=propose_edit(editor, entered, theirs), user=reviewer)
     assert where(theirs, first).startswith("Soviet troops finally entered Berlin| on")
 
-    conflict = workflow.approve_proposal(proposal=late, user=reviewer)
-    assert conflict.state == ProposalState.CONFLICT  # the text changed: the existing check
-    rebased = workflow.rebase_proposal(proposal=conflict, user=other_editor)
-    workflow.submit_proposal(proposal=rebased, user=other_editor)
-    workflow.approve_proposal(proposal=rebased, user=reviewer)
+    # The two edits touch different words: the approval merges them, keeping both.
+    approved = workflow.approve_proposal(proposal=late, user=reviewer)
 
-    assert where(mine, first) == (
-        "Soviet troops entered Berlin| on 21 April, meeting little resistance at first."
+    assert approved.state == ProposalState.APPROVED
+    merged = "Soviet troops finally entered Berlin on 21 April, meeting little resistance at first."
+    assert Claim.objects.get(pk=entered.pk).text == merged
+    assert where(merged, first) == (
+        "Soviet troops finally entered Berlin| on 21 April, meeting little resistance at first."
     )
 
 

@@ -22,10 +22,7 @@ related rows up front, so their query counts do not grow with the content.
 from django.contrib import admin
 
 from . import content, imports, proposals  # noqa: F401  (they register their admins)
-from .describing import word_diff
 
 admin.site.site_header = "Provenance archive"
 admin.site.site_title = "Provenance archive"
 admin.site.index_title = "Editorial desk"
-
-__all__ = ["word_diff"]

@@ -4,72 +4,16 @@ as a word diff, a before/after table and where an edit puts the claim's markers.
 
 from __future__ import annotations
 
-import difflib
-import re
-
-from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from .. import selectors, workflow
+from .. import diffs, selectors, workflow
 from ..models import (
     Claim,
     FlagStatus,
 )
 from ..models.proposals import UNDECIDED
 from .links import admin_url, link
-
-# --------------------------------------------------------------------------- diffs
-
-# Words (with inner apostrophes or hyphens), runs of space, and single punctuation marks:
-# a changed comma shows as one changed comma, not as a changed word.
-_TOKENS = re.compile(r"\w+(?:['’\-]\w+)*|\s+|[^\w\s]", re.UNICODE)
-
-
-def word_diff(old: str, new: str):
-    """``new`` against ``old`` word by word: deletions in <del>, insertions in <ins>.
-
-    Every piece of text is escaped; only the markers are HTML.
-    """
-    a, b = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
-    parts = []
-    for op, i1, i2, j1, j2 in _grouped(a, b):
-        if op == "equal":
-            parts.append(escape("".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            parts.append(format_html("<del>{}</del>", "".join(a[i1:i2])))
-        if j2 > j1:
-            parts.append(format_html("<ins>{}</ins>", "".join(b[j1:j2])))
-    return mark_safe("".join(parts))  # each part is escaped above
-
-
-def _grouped(a: list[str], b: list[str]) -> list[tuple]:
-    """difflib's opcodes, with neighbouring changes joined into one.
-
-    Two changed words share the space between them ("an estimated" → "at least"); left
-    alone, the diff interleaves them ("an at estimated least"). A run of space between two
-    changes is taken into the change, so the old words read together, then the new ones.
-    """
-    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-    grouped: list[tuple] = []
-    for index, (op, i1, i2, j1, j2) in enumerate(ops):
-        inner = 0 < index < len(ops) - 1
-        if (
-            op == "equal"
-            and inner
-            and ops[index - 1][0] != "equal"
-            and ops[index + 1][0] != "equal"
-            and "".join(a[i1:i2]).isspace()
-        ):
-            op = "replace"
-        if op != "equal" and grouped and grouped[-1][0] != "equal":
-            _, first_i, _, first_j, _ = grouped[-1]
-            grouped[-1] = ("replace", first_i, i2, first_j, j2)
-        else:
-            grouped.append((op, i1, i2, j1, j2))
-    return grouped
-
 
 # --------------------------------------------------------------------------- describing
 
@@ -122,7 +66,7 @@ def describe_change(change, editable: bool) -> dict:
         (FIELD_LABELS.get(field, field), _shown(old), _shown(new), _how(old, new))
         for field, old, new in description.rows
     ]
-    diff = word_diff(*description.diff) if description.diff is not None else None
+    diff = diffs.diff_html(*description.diff) if description.diff is not None else None
     markers = _markers_after(change) if description.markers else None
     targets = [
         (name, link)

@@ -1,9 +1,10 @@
 """Template helpers for the public pages."""
 
 from django import template
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from .. import diffs
 from ..selectors import MATCH_END, MATCH_START
 
 register = template.Library()
@@ -18,9 +19,8 @@ def highlight(headline: str) -> str:
 
 @register.filter
 def diff(runs) -> str:
-    """Word runs from ``selectors.word_diff`` as escaped text with <del> and <ins>."""
-    tags = {"same": "{}", "del": "<del>{}</del>", "ins": "<ins>{}</ins>"}
-    return format_html_join("", "{}", ((format_html(tags[op], text),) for op, text in runs))
+    """Word runs from ``diffs.word_diff`` as escaped text with <del> and <ins>."""
+    return diffs.as_html(runs)
 
 
 @register.filter

@@ -27,6 +27,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from ..diffs import TOKEN
+
 CONTEXT = 32  # characters of prefix and suffix kept, as a TextQuoteSelector would
 MIN_QUOTE = 8  # the least of the old context that places a marker whose words moved
 
@@ -38,11 +40,8 @@ AT_EDGE = "at the start or end"
 MOVED = "found where its words moved"
 ORPHANED = "orphaned"
 
-# Kana and CJK ideographs (with 々 and 〆): each is a word of its own, since those scripts
-# put no space between words. Other letters and digits run into words (with inner
-# apostrophes and hyphens); runs of space and single marks are tokens of their own.
-_CJK = "\u3005\u3006\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+(?:['’\-][^\W{_CJK}]+)*|\s+|[^\w\s]")
+# Tokens as every diff of the archive reads them (``archive.diffs``).
+_TOKEN = TOKEN
 _WORD = re.compile(r"\w")
 
 

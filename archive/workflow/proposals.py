@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Max, Q
+from django.db.models import CharField, Max, Q, Value
 from django.utils import timezone
 
 from .. import roles
@@ -29,7 +29,8 @@ from ..models import (
     Source,
 )
 from . import markers
-from .kinds import KINDS, TARGET_MODELS, TARGETS, refuse_controls
+from .kinds import KINDS, TARGET_MODELS, TARGETS
+from .kinds.base import text
 from .recording import InvalidChange, StaleReview, WorkflowError, _Recorder
 
 # =========================================================================== proposals
@@ -195,15 +196,19 @@ def _move(
         return proposal
 
 
-def content_fingerprint(proposal: ChangeProposal, changes=None) -> str:
+def content_fingerprint(proposal: ChangeProposal, changes=None, latest=None) -> str:
     """SHA-256 of what a reviewer reads on a proposal: its rationale and every change, with
-    the version of its target it was written against and that target's values then.
+    the version of its target it was written against, that target's values then, and the
+    version the target has now (the page shows how a stale change merges with it).
 
     The review page carries it, and a decision made on the page is refused once it no
-    longer matches (the proposal was revised, rebased or changed since the page was shown).
+    longer matches (the proposal was revised or rebased, or what it changes moved on,
+    since the page was shown). ``latest``: the targets' versions, if already read.
     """
     if changes is None:
-        changes = proposal.changes.order_by("position")
+        changes = list(proposal.changes.order_by("position"))
+    if latest is None:
+        latest = latest_versions(changes)
     content = {
         "proposal": proposal.pk,
         "rationale": proposal.rationale,
@@ -215,6 +220,7 @@ def content_fingerprint(proposal: ChangeProposal, changes=None) -> str:
                 "base_version": change.base_version,
                 "before": change.before,
                 "payload": change.payload,
+                "now": _now_version(change, latest),
             }
             for change in changes
         ],
@@ -223,18 +229,20 @@ def content_fingerprint(proposal: ChangeProposal, changes=None) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _check_seen(proposal: ChangeProposal, fingerprint: str | None, changes=None) -> str:
+def _check_seen(
+    proposal: ChangeProposal, fingerprint: str | None, changes=None, latest=None
+) -> str:
     """The proposal's fingerprint now; refused if it is not the one the reviewer saw.
 
     ``None`` is a trusted caller (a script) deciding on the content as it stands; the
     admin always sends the fingerprint its page was rendered with.
     """
-    current = content_fingerprint(proposal, changes)
+    current = content_fingerprint(proposal, changes, latest)
     if fingerprint is not None and fingerprint != current:
         raise StaleReview(
             f"Proposal #{proposal.pk} changed since the page you decided on was shown "
-            "(it was revised, rebased or edited): nothing was done. Read it again as it "
-            "is now, then decide."
+            "(it was revised or rebased, or what it changes was edited since): nothing was "
+            "done. Read it again as it is now, then decide."
         )
     return current
 
@@ -254,15 +262,7 @@ def create_proposal(*, document: Document, user, rationale: str) -> ChangePropos
     """Open a draft proposal on a document."""
     if not user.has_perm(roles.PROPOSE):
         raise PermissionDenied("Only editors can propose changes.")
-    rationale = (rationale or "").replace("\r\n", "\n").strip()
-    if not rationale:
-        raise InvalidChange({"rationale": ["Say why the change is needed."]})
-    problems: dict[str, list[str]] = {}
-    refuse_controls(
-        rationale, "rationale", "rationale", lambda f, m: problems.setdefault(f, []).append(m)
-    )
-    if problems:
-        raise InvalidChange(problems)
+    rationale = _clean_rationale(rationale)
     now = timezone.now()
     with transaction.atomic():
         proposal = ChangeProposal(
@@ -270,6 +270,25 @@ def create_proposal(*, document: Document, user, rationale: str) -> ChangePropos
         )
         _Recorder(user=user, reason="proposal drafted", when=now).save(proposal)
         return proposal
+
+
+MAX_RATIONALE = 10_000
+
+
+def _clean_rationale(rationale: str) -> str:
+    if not (rationale or "").strip():
+        raise InvalidChange({"rationale": ["Say why the change is needed."]})
+    problems: dict[str, list[str]] = {}
+    rationale = text(
+        {"rationale": rationale},
+        "rationale",
+        lambda f, m: problems.setdefault(f, []).append(m),
+        "rationale",
+        limit=MAX_RATIONALE,
+    )
+    if problems:
+        raise InvalidChange(problems)
+    return rationale
 
 
 def add_change(
@@ -349,11 +368,73 @@ def _same_target(proposal: ChangeProposal, change: ProposedChange) -> ProposedCh
     )
 
 
-def remove_change(*, change: ProposedChange, user) -> None:
+def edit_change(*, change: ProposedChange, user, payload: dict, **records) -> ProposedChange:
+    """Edit a change of a draft in place: same position, new values (``records`` may name
+    other records for what the change needs besides its target, a citation's source).
+
+    It is validated as a new change would be and is then written against the target as it
+    is now; a conflict recorded on it (``rebase_proposal``) is resolved by this edit.
+    """
+    unknown = set(records) - set(TARGETS)
+    if unknown:
+        raise TypeError(f"edit_change() got unexpected records: {', '.join(sorted(unknown))}")
     with transaction.atomic():
         proposal = _lock(change.proposal)
         _check_drafting(proposal, user)
-        _Recorder(user=user, reason=f"change removed from proposal #{proposal.pk}").delete(change)
+        change = ProposedChange.objects.select_for_update().get(pk=change.pk, proposal=proposal)
+        if _target_missing(change):
+            raise WorkflowError(
+                f"Change {change.position} of proposal #{proposal.pk} is about a record that "
+                "no longer exists: remove it instead."
+            )
+        edited = ProposedChange(
+            pk=change.pk,
+            proposal=proposal,
+            position=change.position,
+            kind=change.kind,
+            payload=dict(payload or {}),
+            **{name: records.get(name, getattr(change, name)) for name in TARGETS},
+        )
+        _validate_change(edited, proposal.document, user)
+        target = _target(edited)
+        edited.base_version = _latest_version(target) if target is not None else None
+        edited.before = KINDS[edited.kind].snapshot(edited)
+        edited.conflict = None
+        edited.result_id = None
+        resolved = " (its conflict resolved)" if change.conflict is not None else ""
+        _Recorder(
+            user=user,
+            reason=f"change {change.position} of proposal #{proposal.pk} edited{resolved}",
+        ).save(edited)
+        return edited
+
+
+def remove_change(*, change: ProposedChange, user) -> None:
+    """Remove a change from a draft; the later ones move up, so positions stay 1, 2, 3…"""
+    with transaction.atomic():
+        proposal = _lock(change.proposal)
+        _check_drafting(proposal, user)
+        recorder = _Recorder(user=user, reason=f"change removed from proposal #{proposal.pk}")
+        recorder.delete(change)
+        later = proposal.changes.filter(position__gt=change.position).order_by("position")
+        renumber = _Recorder(user=user, reason=f"proposal #{proposal.pk} renumbered")
+        for follower in later:
+            follower.position -= 1
+            renumber.save(follower, update_fields=["position"])
+
+
+def edit_rationale(*, proposal: ChangeProposal, user, rationale: str) -> ChangeProposal:
+    """Reword why a draft is needed; every wording stays in the proposal's history."""
+    rationale = _clean_rationale(rationale)
+    with transaction.atomic():
+        proposal = _lock(proposal)
+        _check_drafting(proposal, user)
+        if rationale != proposal.rationale:
+            proposal.rationale = rationale
+            _Recorder(user=user, reason=f"rationale of proposal #{proposal.pk} edited").save(
+                proposal
+            )
+        return proposal
 
 
 def comment_on_proposal(*, proposal: ChangeProposal, user, body: str) -> ReviewComment:
@@ -380,6 +461,15 @@ def _check_drafting(proposal: ChangeProposal, user) -> None:
 def submit_proposal(*, proposal: ChangeProposal, user, comment: str = "") -> ChangeProposal:
     if not proposal.changes.exists():
         raise WorkflowError(f"Proposal #{proposal.pk} has no changes to submit.")
+    conflicted = list(
+        proposal.changes.filter(conflict__isnull=False).values_list("position", flat=True)
+    )
+    if conflicted:
+        which = ", ".join(str(position) for position in conflicted)
+        raise WorkflowError(
+            f"Proposal #{proposal.pk} cannot be submitted: change {which} is in conflict with "
+            "what was approved since. Finish it on its conflict page (edit the change) first."
+        )
     # After a rebase an edit may no longer say where every marker goes: ask before review.
     unplaced = [
         f"change {change.position}: {line}"
@@ -388,8 +478,8 @@ def submit_proposal(*, proposal: ChangeProposal, user, comment: str = "") -> Cha
     ]
     if unplaced:
         raise WorkflowError(
-            f"Proposal #{proposal.pk} cannot be submitted: {'; '.join(unplaced)} Remove the "
-            "change and propose it again to say where."
+            f"Proposal #{proposal.pk} cannot be submitted: {'; '.join(unplaced)} Edit the "
+            "change to say where."
         )
     return _move("submit", proposal, user, comment, submitted_at=_NOW)
 
@@ -444,10 +534,13 @@ def approve_proposal(
     """Apply every change of a submitted proposal, or none.
 
     Targets are locked, then their versions compared with the ones the changes were
-    written against: if any moved on (or is gone) the proposal goes to CONFLICT and nothing
-    is applied. Otherwise all changes are applied with history naming the proposal and the
-    reviewer, and one reversion revision holds every row written. ``fingerprint``: what
-    the reviewer saw (``content_fingerprint``); a proposal changed since is refused.
+    written against. A change whose target moved on merges with it (``Kind.merge``) when
+    nothing overlaps, as the review page showed; if anything overlaps, is gone, or would
+    lose its place, the proposal goes to CONFLICT and nothing is applied. Otherwise all
+    changes are applied with history naming the proposal and the reviewer, and one
+    reversion revision holds every row written. ``fingerprint``: what the reviewer saw
+    (``content_fingerprint``); a proposal changed since, or whose targets moved on since
+    the page was shown, is refused.
     """
     with transaction.atomic():
         proposal = _lock(proposal)
@@ -455,9 +548,10 @@ def approve_proposal(
         changes = list(proposal.changes.order_by("position"))
         if not changes:
             raise WorkflowError(f"Proposal #{proposal.pk} has no changes to approve.")
-        proposal.reviewed_fingerprint = _check_seen(proposal, fingerprint, changes)
         targets = _lock_targets(changes)
-        stale = _stale(changes, targets)
+        latest = latest_versions(changes, targets)
+        proposal.reviewed_fingerprint = _check_seen(proposal, fingerprint, changes, latest)
+        merged, stale = _merge_stale(changes, targets, latest)
         now = timezone.now()
         if stale:
             proposal.state = ProposalState.CONFLICT
@@ -470,6 +564,9 @@ def approve_proposal(
         reason = f"proposal #{proposal.pk} approved by {user.get_username()}"
         recorder = _Recorder(user=user, reason=reason, proposal=proposal, when=now)
         bookkeeping = _Recorder(user=user, reason=reason, when=now)
+        for change in merged:
+            # What the reviewer saw on the page: the change merged with what moved on.
+            bookkeeping.save(change, update_fields=["payload", "before", "base_version"])
         for change in changes:
             KINDS[change.kind].apply(change, targets, recorder)
             if change.result_id:
@@ -485,10 +582,14 @@ def approve_proposal(
 
 
 def rebase_proposal(*, proposal: ChangeProposal, user, comment: str = "") -> ChangeProposal:
-    """Bring a proposal in conflict up to date: re-read its targets, back to draft.
+    """Bring a proposal in conflict up to date, three-way: back to draft.
 
-    Changes whose target is gone are dropped (the comment says which); the rest are now
-    written against the current versions, so the proposer can check them and resubmit.
+    Each change whose target moved on is merged with it (``Kind.merge``: base = the
+    version it was written against, theirs = now, mine = the change). What merges is now
+    written against the current version; what overlaps keeps the change as written and
+    records the conflict on it (``ProposedChange.conflict``), and the proposer finishes it
+    on its conflict page before the proposal can be submitted again. Changes whose target
+    is gone are dropped. The comment says what happened to each.
     """
     with transaction.atomic():
         proposal = _lock(proposal)
@@ -501,14 +602,28 @@ def rebase_proposal(*, proposal: ChangeProposal, user, comment: str = "") -> Cha
                 recorder.delete(change)
                 continue
             target = _target(change)
-            change.base_version = _latest_version(target) if target is not None else None
-            change.before = KINDS[change.kind].snapshot(change)
+            version = _latest_version(target) if target is not None else None
+            kind = KINDS[change.kind]
+            if version != change.base_version:
+                now = kind.snapshot(change)
+                merge = kind.merge(change, now)
+                if merge.clean:
+                    change.payload, change.before, change.base_version = merge.payload, now, version
+                    change.conflict = None
+                    notes.append(f"change {change.position} merged with what changed since")
+                else:
+                    change.conflict = {"version": version, "now": now, "fields": merge.conflicts}
+                    fields = ", ".join(name.replace("_", " ") for name in merge.conflicts)
+                    notes.append(
+                        f"change {change.position} in conflict ({fields}: changed since, "
+                        "differently): finish it by hand"
+                    )
             recorder.save(change)
-            notes += [
-                f"change {change.position}: {line} Remove the change and propose it again "
-                "to say where."
-                for line in KINDS[change.kind].unplaced_now(change)
-            ]
+            if change.conflict is None:
+                notes += [
+                    f"change {change.position}: {line} Edit the change to say where."
+                    for line in kind.unplaced_now(change)
+                ]
         body = "; ".join(filter(None, [comment, *notes]))
         return _move_locked("rebase", proposal, user, body)
 
@@ -587,40 +702,72 @@ def _lock_targets(changes: list[ProposedChange]) -> dict[tuple[str, int], models
     return locked
 
 
-def _stale(changes, targets) -> list[str]:
-    """What moved on since the changes were written: one line per stale change."""
-    # The latest versions of what the changes are written against (targets also holds rows
-    # they only write around: renumbered claims, a claim's citations and flags).
-    versioned = {(name, getattr(c, f"{name}_id")) for c in changes if (name := _target_field(c))}
-    latest: dict[str, dict[int, int]] = {}
-    for name in TARGETS:
-        ids = [pk for (kind, pk) in targets if kind == name and (kind, pk) in versioned]
-        if ids:
-            rows = (
-                TARGET_MODELS[name]
-                .history.filter(id__in=ids)
-                .values("id")
-                .annotate(latest=Max("history_id"))
-            )
-            latest[name] = {row["id"]: row["latest"] for row in rows}
-    stale = []
+def latest_versions(changes, targets=None) -> dict[tuple[str, int], int]:
+    """The latest history row of each record the changes are written against; with
+    ``targets`` (an approval's locked rows), only of those."""
+    versioned: dict[str, set[int]] = {}
     for change in changes:
-        for name in TARGETS:
+        if name := _target_field(change):
             pk = getattr(change, f"{name}_id")
-            if pk is not None and (name, pk) not in targets:
-                stale.append(f"change {change.position}: {name} #{pk} no longer exists")
-        field_name = _target_field(change)
-        if field_name and change.base_version is not None:
-            pk = getattr(change, f"{field_name}_id")
-            current = latest.get(field_name, {}).get(pk)
-            if current is not None and current != change.base_version:
-                stale.append(f"change {change.position}: {field_name} #{pk} changed since")
-                continue
-        # The target is as written, but its markers may not be: one added or moved since
-        # can have lost its words in the new text.
+            if pk is not None and (targets is None or (name, pk) in targets):
+                versioned.setdefault(name, set()).add(pk)
+    # One query whatever the kinds of record: a UNION ALL of one grouped select per table.
+    selects = [
+        TARGET_MODELS[name]
+        .history.filter(id__in=ids)
+        .order_by()  # history's default ordering is refused inside a UNION
+        .values("id")
+        .annotate(latest=Max("history_id"), table=Value(name, output_field=CharField()))
+        .values_list("table", "id", "latest")
+        for name in TARGETS
+        if (ids := versioned.get(name))
+    ]
+    if not selects:
+        return {}
+    rows = selects[0].union(*selects[1:], all=True) if len(selects) > 1 else selects[0]
+    return {(name, pk): version for name, pk, version in rows}
+
+
+def _now_version(change, latest) -> int | None:
+    name = _target_field(change)
+    return latest.get((name, getattr(change, f"{name}_id"))) if name else None
+
+
+def _merge_stale(changes, targets, latest) -> tuple[list[ProposedChange], list[str]]:
+    """Merge each change whose target moved on with it; what cannot be, one line each.
+
+    Returns the changes merged (their payload, snapshot and base now the merge's, not yet
+    saved) and the lines of what stands in the way: a target gone, an overlap, a marker
+    without a place.
+    """
+    merged, stale = [], []
+    for change in changes:
+        gone = [
+            f"change {change.position}: {name} #{pk} no longer exists"
+            for name in TARGETS
+            if (pk := getattr(change, f"{name}_id")) is not None and (name, pk) not in targets
+        ]
+        stale += gone
         kind = KINDS[change.kind]
+        field_name = _target_field(change)
+        current = _now_version(change, latest)
+        if not gone and current is not None and current != change.base_version:
+            pk = getattr(change, f"{field_name}_id")
+            setattr(change, field_name, targets[(field_name, pk)])  # the locked row
+            now = kind.snapshot(change)
+            merge = kind.merge(change, now)
+            if not merge.clean:
+                fields = ", ".join(name.replace("_", " ") for name in merge.conflicts)
+                stale.append(
+                    f"change {change.position}: {field_name} #{pk} changed since ({fields})"
+                )
+                continue
+            change.payload, change.before, change.base_version = merge.payload, now, current
+            merged.append(change)
+        # The target is as written (or merged), but its markers may not be: one added or
+        # moved since can have lost its words in the new text.
         stale += [f"change {change.position}: {line}" for line in kind.unplaced(change, targets)]
-    return stale
+    return merged, stale
 
 
 # --------------------------------------------------------------------------- validation

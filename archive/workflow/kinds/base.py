@@ -8,10 +8,10 @@ since, how the review page and the feed describe it, and which form proposes it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import ClassVar
 
-from ... import importer
+from ... import diffs, importer
 from ...models import Citation, Claim, Flag, Section, Source
 from ..recording import WorkflowError
 
@@ -41,6 +41,24 @@ class Description:
     markers: bool = False
 
 
+@dataclass
+class Merge:
+    """A change merged with what happened to its target since it was written.
+
+    ``payload`` is the change's payload merged; ``conflicts`` names each field both sides
+    changed differently, as ``{"base": …, "theirs": …, "mine": …}`` (a text merged word by
+    word also has ``draft``, the merge with the overlapping words as they read now, and
+    ``overlaps``). Empty: the change applies as merged without asking anyone.
+    """
+
+    payload: dict
+    conflicts: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def clean(self) -> bool:
+        return not self.conflicts
+
+
 class Kind:
     """One kind of change. Subclasses set the class attributes and override what differs."""
 
@@ -54,6 +72,13 @@ class Kind:
     hidden_targets: ClassVar[tuple[str, ...]] = ()  # records shown in the table, not linked
     locks_section_claims: ClassVar[bool] = False  # its section's claims are renumbered
     locks_claim_markers: ClassVar[bool] = False  # its claim's citations and flags move
+    # How it merges with what changed since it was written (``merge``): the payload fields
+    # merged field by field, those of them merged word by word, and the values of the
+    # target (in its snapshot) it was decided on, whose change needs the proposer.
+    merges: ClassVar[tuple[str, ...]] = ()
+    words: ClassVar[tuple[str, ...]] = ()
+    decided_on: ClassVar[tuple[str, ...]] = ()
+    snapshot_keys: ClassVar[dict[str, str]] = {}  # payload field -> its key in the snapshot
 
     def target_field(self, change) -> str | None:
         return self.target
@@ -72,6 +97,45 @@ class Kind:
 
     def apply(self, change, targets, recorder) -> None:
         raise NotImplementedError
+
+    def merge(self, change, now: dict) -> Merge:
+        """The change merged with its target as it is ``now`` (a ``snapshot``); the base is
+        the snapshot taken when it was written (``change.before``).
+
+        A field changed on one side only takes that side; changed the same way on both, it
+        stands; changed differently, a text of ``words`` merges word by word
+        (``diffs.merge``) and anything else is a conflict.
+        """
+        base, payload = change.before or {}, dict(change.payload or {})
+        conflicts: dict[str, dict] = {}
+        for name in self.decided_on:
+            if now.get(name) != base.get(name):
+                conflicts[name] = {"base": base.get(name), "theirs": now.get(name), "mine": None}
+        for name in self.merges:
+            if name not in payload:
+                continue
+            key = self.snapshot_keys.get(name, name)
+            old, theirs, mine = base.get(key), now.get(key), payload[name]
+            if theirs in (old, mine):
+                continue
+            if mine == old:
+                payload[name] = theirs
+                continue
+            if name in self.words and all(isinstance(v, str) for v in (old, theirs, mine)):
+                merged = diffs.merge(old, theirs, mine)
+                if merged.clean:
+                    payload[name] = merged.text
+                    continue
+                conflicts[name] = {
+                    "base": old,
+                    "theirs": theirs,
+                    "mine": mine,
+                    "draft": merged.draft,
+                    "overlaps": [asdict(overlap) for overlap in merged.overlaps],
+                }
+                continue
+            conflicts[name] = {"base": old, "theirs": theirs, "mine": mine}
+        return Merge(payload, conflicts)
 
     def describe(self, change) -> Description:
         return Description()

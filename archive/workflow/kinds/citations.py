@@ -68,6 +68,9 @@ class ChangeCitation(Kind):
     one_per_target = True
     stores_in = Citation
     hidden_targets = ("source",)
+    merges = ("source", "locator", "quotation")
+    words = ("quotation",)
+    snapshot_keys = {"source": "source_id"}
 
     def validate(self, change, payload, error, user):
         _validate_fields(payload, error)
@@ -76,7 +79,12 @@ class ChangeCitation(Kind):
 
     def snapshot(self, change):
         c = change.citation
-        return {"source": c.source.label, "locator": c.locator, "quotation": c.quotation}
+        return {
+            "source": c.source.label,
+            "source_id": c.source_id,
+            "locator": c.locator,
+            "quotation": c.quotation,
+        }
 
     def apply(self, change, targets, recorder):
         citation = get(targets, "citation", change.citation_id, change)
@@ -97,6 +105,7 @@ class RemoveCitation(Kind):
     target = "citation"
     needs = ("citation",)
     one_per_target = True
+    decided_on = ("source_id", "locator", "quotation")
 
     snapshot = ChangeCitation.snapshot
 

@@ -6,7 +6,7 @@ from django.db.models import Max
 
 from ... import roles
 from ...models import ChangeKind, Claim, ClaimKind, ReviewStatus
-from .. import markers
+from .. import anchors, markers
 from ..markers import ANCHORS, CITATIONS, FLAGS
 from ..recording import WorkflowError
 from .base import Description, Kind, choice_label, get, text
@@ -22,6 +22,7 @@ class EditClaim(Kind):
     one_per_target = True
     stores_in = Claim
     locks_claim_markers = True
+    merges = words = ("text",)
 
     def validate(self, change, payload, error, user):
         problems = []
@@ -57,6 +58,26 @@ class EditClaim(Kind):
             if move.marker.offset != move.offset:
                 move.marker.offset = move.offset
                 recorder.save(move.marker)
+
+    def merge(self, change, now):
+        """The text merged word by word; the proposer's placements move with their words
+        into the merged text (one whose words are gone is dropped: the marker then follows
+        its own words, or the merge asks the proposer)."""
+        merged = super().merge(change, now)
+        mine, text = change.payload["text"], merged.payload["text"]
+        placed = merged.payload.get(ANCHORS)
+        if placed and merged.clean and text != mine:
+            kept: dict[str, dict[str, int]] = {}
+            for kind, offsets in placed.items():
+                found = anchors.relocate(mine, text, list(offsets.values()))
+                for key, where in zip(offsets, found, strict=True):
+                    if not where.orphaned:
+                        kept.setdefault(kind, {})[key] = where.offset
+            if kept:
+                merged.payload[ANCHORS] = kept
+            else:
+                del merged.payload[ANCHORS]
+        return merged
 
     def describe(self, change):
         before, after = change.before or {}, change.payload or {}
@@ -194,6 +215,7 @@ class RemoveClaim(Kind):
     needs = ("claim",)
     one_per_target = True
     locks_claim_markers = True
+    decided_on = ("text",)  # a removal of words someone changed since needs a second look
 
     def snapshot(self, change):
         return {"text": change.claim.text, "review_status": change.claim.review_status}
@@ -225,6 +247,8 @@ class SetReviewStatus(Kind):
     target = "claim"
     needs = ("claim",)
     one_per_target = True
+    merges = ("review_status",)
+    decided_on = ("text",)  # a status judged on other words
 
     def validate(self, change, payload, error, user):
         status = payload.get("review_status")

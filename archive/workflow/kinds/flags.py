@@ -76,6 +76,7 @@ class ResolveFlag(Kind):
     target = "flag"
     needs = ("flag",)
     one_per_target = True
+    decided_on = ("status",)  # resolved or reopened by someone else since
 
     def validate(self, change, payload, error, user):
         if change.flag.status != FlagStatus.OPEN:

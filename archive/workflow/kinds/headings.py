@@ -15,6 +15,7 @@ class EditHeading(Kind):
     needs = ("section",)
     one_per_target = True
     stores_in = Section
+    merges = ("heading",)
 
     def validate(self, change, payload, error, user):
         heading = text(payload, "heading", error, "heading", limit=255)

@@ -18,6 +18,7 @@ class EditSource(Kind):
     target = "source"
     needs = ("source",)
     one_per_target = True
+    merges = SOURCE_FIELDS
 
     def validate(self, change, payload, error, user):
         unknown = set(payload) - set(SOURCE_FIELDS)
