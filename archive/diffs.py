@@ -1,8 +1,10 @@
 """Texts compared and merged word by word: the one diff of every screen and of the workflow.
 
 A text is read as tokens: words (letters and digits, with inner apostrophes and hyphens),
-each character of scripts written without spaces (kana, CJK ideographs), runs of space,
-and single punctuation marks. A changed comma is one changed token, not a changed word.
+each character of scripts written without spaces (kana, CJK ideographs) and single
+punctuation marks, each with the space that follows it. A changed comma is one changed
+token, not a changed word; and no token is as common as a bare space would be, which
+kept difflib's matcher quadratic (0.8 s for a 2,000-word claim; 2 ms this way).
 
 - ``word_diff`` compares two texts (the admin's review page, the public changes page and
   the claim history all show it); ``as_html`` renders it, everything escaped.
@@ -23,7 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 # Kana and CJK ideographs (with 々 and 〆): each is a word of its own.
 CJK = "\u3005\u3006\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-TOKEN = re.compile(rf"[{CJK}]|[^\W{CJK}]+(?:['’\-][^\W{CJK}]+)*|\s+|[^\w\s]")
+TOKEN = re.compile(rf"(?:[{CJK}]|[^\W{CJK}]+(?:['’\-][^\W{CJK}]+)*|[^\w\s])\s*|\s+")
 
 SAME, DELETED, INSERTED = "same", "del", "ins"
 
@@ -48,17 +50,46 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     runs: list[tuple[str, str]] = []
     for op, i1, i2, j1, j2 in _grouped(a, b):
         if op == "equal":
-            runs.append((SAME, "".join(a[i1:i2])))
+            _same(runs, "".join(a[i1:i2]))
             continue
-        if i2 > i1:
-            runs.append((DELETED, "".join(a[i1:i2])))
-        if j2 > j1:
-            runs.append((INSERTED, "".join(b[j1:j2])))
+        deleted, inserted = "".join(a[i1:i2]), "".join(b[j1:j2])
+        # The space both end with is not part of the change: "an estimated 50" → "at
+        # least 50" reads <del>an estimated</del><ins>at least</ins> 50.
+        space = _trailing_space(deleted) if deleted and inserted else ""
+        if space and inserted.endswith(space):
+            deleted, inserted = deleted[: -len(space)], inserted[: -len(space)]
+        else:
+            space = ""
+        if deleted:
+            runs.append((DELETED, deleted))
+        if inserted:
+            runs.append((INSERTED, inserted))
+        if space:
+            _same(runs, space)
     return runs
 
 
+def _same(runs: list[tuple[str, str]], text: str) -> None:
+    if runs and runs[-1][0] == SAME:
+        runs[-1] = (SAME, runs[-1][1] + text)
+    elif text:
+        runs.append((SAME, text))
+
+
+def _trailing_space(text: str) -> str:
+    return text[len(text.rstrip()) :]
+
+
+class _Matcher(SequenceMatcher):
+    """difflib's matcher without its "popular item" heuristic, which on texts of more
+    than 200 tokens ignores common words and aligns nonsense."""
+
+    def __init__(self, isjunk=None, a="", b=""):
+        super().__init__(isjunk, a, b, autojunk=False)
+
+
 def _grouped(a: list[str], b: list[str]) -> list[tuple]:
-    ops = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    ops = _Matcher(None, a, b).get_opcodes()
     grouped: list[tuple] = []
     for index, (op, i1, i2, j1, j2) in enumerate(ops):
         inner = 0 < index < len(ops) - 1
@@ -135,7 +166,7 @@ def merge(base: str, theirs: str, mine: str) -> Merged:
     b, t, m = tokens(base), tokens(theirs), tokens(mine)
     parts: list[str] = []
     overlaps: list[Overlap] = []
-    for region in merge3.Merge3(b, t, m).merge_regions():
+    for region in merge3.Merge3(b, t, m, sequence_matcher=_Matcher).merge_regions():
         what = region[0]
         if what == "unchanged":
             parts.append("".join(b[region[1] : region[2]]))
@@ -145,6 +176,7 @@ def merge(base: str, theirs: str, mine: str) -> Merged:
             parts.append("".join(m[region[1] : region[2]]))
         else:  # "conflict": base, theirs (a) and mine (b) ranges
             _, z1, z2, a1, a2, b1, b2 = region
-            overlaps.append(Overlap("".join(b[z1:z2]), "".join(t[a1:a2]), "".join(m[b1:b2])))
+            words = ("".join(x[i:j]).strip() for x, i, j in ((b, z1, z2), (t, a1, a2), (m, b1, b2)))
+            overlaps.append(Overlap(*words))
             parts.append("".join(t[a1:a2]))
     return Merged("".join(parts), overlaps)

@@ -8,14 +8,14 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from difflib import SequenceMatcher
 from functools import cache
 
 from django.db import connection
-from django.db.models import CharField, Count, Max, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, Count, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from . import diffs
 from .models import (
     Apparatus,
     ApparatusKind,
@@ -23,22 +23,31 @@ from .models import (
     Citation,
     Claim,
     ClaimKind,
+    CommentAction,
     Document,
     Flag,
     FlagKind,
     FlagStatus,
     ImportRun,
     ProposalState,
+    ProposedChange,
+    ReviewComment,
     ReviewStatus,
     Section,
     Source,
     SourceKind,
 )
+from .models.proposals import UNDECIDED
+from .workflow.kinds import KINDS, TARGETS
 
 # --------------------------------------------------------------------------- editorial dashboard
 
 # Open flags are grouped by age: raised in the last week, the last month, or earlier.
 WEEK, MONTH = timedelta(days=7), timedelta(days=30)
+# Someone looking at the dashboard for the first time sees decisions on their proposals
+# this far back; the list of decisions since a visit shows at most DECIDED_LIMIT.
+FIRST_VISIT = timedelta(days=30)
+DECIDED_LIMIT = 20
 
 
 def proposals_awaiting_review(user, limit: int = 10):
@@ -114,9 +123,61 @@ def latest_decisions(limit: int = 10):
     )
 
 
-def dashboard(user) -> dict:
-    """Everything the admin index shows an editor, reviewer or archivist."""
+def my_proposals(user, last_visit: datetime | None, now: datetime | None = None) -> dict:
+    """``user``'s own proposals that wait for them or were decided since they last looked.
+
+    - ``sent_back``: sent back (changes requested), with the reviewer's comment;
+    - ``in_conflict``: in conflict, with the note of what changed since;
+    - ``decided``: approved or rejected after ``last_visit`` (the previous dashboard visit,
+      ``workflow.note_dashboard_visit``; on a first visit, ``None``: the last
+      ``FIRST_VISIT``), newest first, at most ``DECIDED_LIMIT``, with reviewer and comment.
+
+    Three queries whatever the number of proposals.
+    """
+    since = last_visit or (now or timezone.now()) - FIRST_VISIT
+    mine = ChangeProposal.objects.filter(proposer=user)
+    # The reviewer's word that put the proposal where it is: the request or the conflict.
+    word = ReviewComment.objects.filter(
+        proposal=OuterRef("pk"),
+        action__in=[CommentAction.REQUEST_CHANGES, CommentAction.CONFLICT],
+    ).order_by("-created_at", "-pk")
+    waiting = list(
+        mine.filter(state__in=[ProposalState.CHANGES_REQUESTED, ProposalState.CONFLICT])
+        .select_related("document")
+        .annotate(
+            word=Subquery(word.values("body")[:1]),
+            word_by=Subquery(word.values("author__username")[:1]),
+            word_at=Subquery(word.values("created_at")[:1]),
+        )
+        .order_by(F("word_at").desc(nulls_last=True), "-pk")
+    )
+    decided = (
+        mine.filter(
+            state__in=[ProposalState.APPROVED, ProposalState.REJECTED], decided_at__gt=since
+        )
+        .select_related("document", "reviewer")
+        .order_by("-decided_at", "-pk")[:DECIDED_LIMIT]
+    )
     return {
+        "sent_back": [p for p in waiting if p.state == ProposalState.CHANGES_REQUESTED],
+        "in_conflict": [p for p in waiting if p.state == ProposalState.CONFLICT],
+        "decided": list(decided),
+        "since": since,
+        "first_visit": last_visit is None,
+        "first_visit_days": FIRST_VISIT.days,
+        "decided_limit": DECIDED_LIMIT,
+        "any": mine.exists(),
+    }
+
+
+def dashboard(user, last_visit: datetime | None = None) -> dict:
+    """Everything the admin index shows an editor, reviewer or archivist.
+
+    ``last_visit``: when ``user`` looked before (``workflow.note_dashboard_visit``), None
+    for never; it decides which decisions on their proposals are new to them.
+    """
+    return {
+        "mine": my_proposals(user, last_visit),
         "awaiting_review": list(proposals_awaiting_review(user)),
         "open_flags": open_flags_by_kind_and_age(),
         "review_statuses": claims_by_review_status(),
@@ -590,7 +651,9 @@ def _claim_events(versions, citations, flags) -> list[Event]:
         else:
             if previous is not None and previous.text != row.text:
                 events.append(
-                    _event(row, "text changed", diff=word_diff(previous.text, row.text), rank=0)
+                    _event(
+                        row, "text changed", diff=diffs.word_diff(previous.text, row.text), rank=0
+                    )
                 )
             if previous is not None and previous.review_status != row.review_status:
                 events.append(
@@ -671,21 +734,6 @@ def source_page(source_id: int) -> dict | None:
 # --------------------------------------------------------------------------- changes
 
 
-def word_diff(before: str, after: str) -> list[tuple[str, str]]:
-    """The two texts as runs of unchanged, deleted and inserted words, for <del>/<ins>."""
-    a, b = re.split(r"(\s+)", before), re.split(r"(\s+)", after)
-    runs: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if op == "equal":
-            runs.append(("same", "".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            runs.append(("del", "".join(a[i1:i2])))
-        if j2 > j1:
-            runs.append(("ins", "".join(b[j1:j2])))
-    return runs
-
-
 @dataclass
 class Change:
     what: str
@@ -747,7 +795,7 @@ def _compare(before: Article, after: Article) -> list[Change]:
                 Change(
                     "heading changed",
                     section=section,
-                    diff=word_diff(old.heading or "(no heading)", section.heading),
+                    diff=diffs.word_diff(old.heading or "(no heading)", section.heading),
                 )
             )
         old_flags = {f.id: f for f in old.flag_list} if old else {}
@@ -778,7 +826,7 @@ def _compare(before: Article, after: Article) -> list[Change]:
                 Change(
                     "source edited",
                     detail=f"[{source.label}]: " + ", ".join(fields),
-                    diff=word_diff(str_source(old), str_source(source)),
+                    diff=diffs.word_diff(str_source(old), str_source(source)),
                 )
             )
     return changes
@@ -798,7 +846,10 @@ def _claim_changes(old, claim, section) -> list[Change]:
     if old.text != claim.text:
         changes.append(
             Change(
-                "text changed", section=section, claim=claim, diff=word_diff(old.text, claim.text)
+                "text changed",
+                section=section,
+                claim=claim,
+                diff=diffs.word_diff(old.text, claim.text),
             )
         )
     if old.review_status != claim.review_status:
@@ -818,7 +869,7 @@ def _claim_changes(old, claim, section) -> list[Change]:
                 "citations changed",
                 section=section,
                 claim=claim,
-                diff=word_diff(_citations_text(cited_before), _citations_text(cited_after)),
+                diff=diffs.word_diff(_citations_text(cited_before), _citations_text(cited_after)),
             )
         )
     changes += _flag_changes(
@@ -930,3 +981,165 @@ def approved_changes(limit: int = FEED_LIMIT) -> list:
         run.feed_date = run.started_at
     entries = sorted(proposals + runs, key=lambda e: e.feed_date, reverse=True)
     return entries[:limit]
+
+
+# --------------------------------------------------------------------------- competing proposals
+
+
+@dataclass
+class Touch:
+    """A record another proposal changes: which one, and what the change does to it."""
+
+    what: str  # "claim", "section", "source", "citation" or "flag"
+    record_id: int
+    record: object = None  # the live record; None once it is gone
+    change: str = ""  # the change's kind as it reads ("edit a claim's text")
+
+
+@dataclass
+class CompetingProposal:
+    proposal: ChangeProposal  # with its proposer and document
+    touches: list[Touch] = field(default_factory=list)
+
+
+@dataclass
+class Competing:
+    """The other open proposals on some records.
+
+    ``proposals`` are shown in full, oldest first; ``drafts`` counts other people's drafts
+    among them, whose content stays theirs: ``drafted`` lists only the records they touch.
+    """
+
+    proposals: list[CompetingProposal] = field(default_factory=list)
+    drafts: int = 0
+    drafted: list[Touch] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.proposals or self.drafts)
+
+
+def _touched(change) -> list[str]:
+    """The fields naming the records ``change`` changes: its targets but any it only cites
+    (``Kind.hidden_targets``: the source of a citation it adds or changes)."""
+    kind = KINDS.get(change.kind)
+    hidden = kind.hidden_targets if kind else ()
+    return [n for n in TARGETS if getattr(change, f"{n}_id") is not None and n not in hidden]
+
+
+def _citing_only(name: str) -> list[str]:
+    """The kinds of change that name a record in field ``name`` without changing it."""
+    return [kind for kind, declared in KINDS.items() if name in declared.hidden_targets]
+
+
+def _touching(targets: dict) -> Q:
+    """Changes that change any of ``targets``' records; ids as a list or a ``values("pk")``
+    queryset (then a subquery)."""
+    where = Q()
+    for name, ids in targets.items():
+        if name not in TARGETS:
+            raise ValueError(f"Not a target of a change: {name!r}.")
+        touches = Q(**{f"{name}_id__in": ids})
+        if hiding := _citing_only(name):
+            touches &= ~Q(kind__in=hiding)
+        where |= touches
+    return where
+
+
+def competing_proposals(targets: dict, exclude=None, viewer=None) -> Competing:
+    """The undecided proposals with a change on any of the records in ``targets``
+    (``{"claim": [3], "citation": [7, 8]}``, as for ``ChangeProposal.objects.touching``),
+    but ``exclude`` (a proposal, or its id), each with what of those records it changes.
+
+    A change touches the records it changes, not a source it only cites: adding a citation
+    of [8] to a claim touches the claim. Who sees what, on admin pages only (public pages
+    never show proposals): submitted proposals, those sent back for changes and those in
+    conflict are listed in full (proposer, state, rationale, what they touch) to everyone
+    who can see proposals, as are ``viewer``'s own drafts. Other people's drafts are work
+    in progress that may change or never be submitted: they are only counted, with the
+    records they touch ("someone is drafting a change here"), never their proposer,
+    rationale or changes.
+
+    One query whatever the number of changes and proposals (none when ``targets`` holds
+    no ids).
+    """
+    changes = (
+        ProposedChange.objects.filter(proposal__state__in=UNDECIDED)
+        .filter(_touching(targets))
+        .select_related(
+            "proposal__proposer",
+            "proposal__document",
+            "claim",
+            "section",
+            "source",
+            "citation__source",
+            "flag",
+        )
+        .order_by("proposal__created_at", "proposal_id", "position")
+    )
+    if exclude is not None:
+        changes = changes.exclude(proposal=exclude)
+    viewer_id = getattr(viewer, "pk", None)
+    competing = Competing()
+    shown: dict[int, CompetingProposal] = {}
+    drafts: set[int] = set()
+    drafted: dict[tuple[str, int], Touch] = {}
+    for change in changes:
+        proposal = change.proposal
+        hidden = proposal.state == ProposalState.DRAFT and proposal.proposer_id != viewer_id
+        for name in _touched(change):
+            record_id = getattr(change, f"{name}_id")
+            if hidden:
+                drafts.add(proposal.pk)
+                drafted.setdefault((name, record_id), Touch(name, record_id, getattr(change, name)))
+                continue
+            if proposal.pk not in shown:
+                shown[proposal.pk] = CompetingProposal(proposal)
+                competing.proposals.append(shown[proposal.pk])
+            shown[proposal.pk].touches.append(
+                Touch(name, record_id, getattr(change, name), change.get_kind_display())
+            )
+    competing.drafts = len(drafts)
+    competing.drafted = list(drafted.values())
+    return competing
+
+
+def record_targets(record) -> dict:
+    """What "this record" covers when asking who else proposes on it: a claim with its
+    citations and flags, a section with its own flags (not its claims), a source."""
+    if isinstance(record, Claim):
+        return {
+            "claim": [record.pk],
+            "citation": Citation.objects.filter(claim=record).values("pk"),
+            "flag": Flag.objects.filter(claim=record).values("pk"),
+        }
+    if isinstance(record, Section):
+        return {"section": [record.pk], "flag": Flag.objects.filter(section=record).values("pk")}
+    if isinstance(record, Source):
+        return {"source": [record.pk]}
+    if isinstance(record, Document):
+        return {"source": []}  # what is proposed on a document (a source) is new: no record
+    raise TypeError(f"No proposals are written on a {type(record).__name__}.")
+
+
+def open_proposals_on(record, viewer=None, exclude=None) -> Competing:
+    """The undecided proposals on a claim, section or source (``record_targets``), as
+    ``competing_proposals`` shows them to ``viewer``; one query."""
+    return competing_proposals(record_targets(record), exclude=exclude, viewer=viewer)
+
+
+def proposals_competing_with(proposal, viewer=None) -> Competing:
+    """The other undecided proposals any of whose changes touch a record one of
+    ``proposal``'s changes touches, as ``competing_proposals`` shows them to ``viewer``.
+
+    ``proposal``'s records are read in subqueries of the same query: one query whatever
+    the number of its changes.
+    """
+    own = ProposedChange.objects.filter(proposal=proposal)
+    targets = {}
+    for name in TARGETS:
+        targets[name] = (
+            own.filter(**{f"{name}_id__isnull": False})
+            .exclude(kind__in=_citing_only(name))
+            .values(f"{name}_id")
+        )
+    return competing_proposals(targets, exclude=proposal, viewer=viewer)

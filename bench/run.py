@@ -68,9 +68,11 @@ def corpus_sections() -> list[str]:
     """What needs no database: the splitter's measurement and the corpus fidelity table."""
     sys.path.insert(0, str(ROOT))
     parse = importlib.import_module("bench.parse_bench").run()
+    merging = importlib.import_module("bench.merge_bench").run()
     fidelity = importlib.import_module("bench.fidelity")
     return [
         parse,
+        merging,
         "## Import fidelity on the labelled corpus (`tests/corpus/`)\n\n"
         + "\n\n".join(fidelity.__doc__.split("\n\n")[1:3])
         + "\n\n"

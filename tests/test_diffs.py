@@ -3,6 +3,7 @@
 import pytest
 
 from archive import diffs
+from bench.merge_cases import CASES
 
 
 def html(old, new):
@@ -11,7 +12,7 @@ def html(old, new):
 
 def test_a_diff_marks_insertions_and_deletions_and_escapes_everything():
     assert html("Those found guilty were executed.", "Those guilty were shot.") == (
-        "Those<del> found</del> guilty were <del>executed</del><ins>shot</ins>."
+        "Those <del>found </del>guilty were <del>executed</del><ins>shot</ins>."
     )
     # Neighbouring changed words read together: old ones, then new ones.
     assert html("an estimated 50,000", "at least 50,000") == (
@@ -74,3 +75,26 @@ def test_a_deletion_overlapping_a_replacement_conflicts():
     merged = diffs.merge(BASE, "Those found guilty were shot.", "Those found guilty were executed.")
     assert not merged.clean
     assert merged.draft == "Those found guilty were shot."
+
+
+@pytest.mark.parametrize(
+    ("base", "theirs", "mine", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_the_merge_holds_to_the_labelled_cases(base, theirs, mine, expected):
+    merged = diffs.merge(base, theirs, mine)
+    assert merged.text == expected
+    if expected is None:
+        # Nothing approved is undone by the draft: it reads as theirs where both changed.
+        assert set(diffs.tokens(theirs)) - set(diffs.tokens(base)) <= set(
+            diffs.tokens(merged.draft)
+        )
+
+
+def test_a_long_claim_merges_edits_far_apart():
+    words = [f"w{i}" for i in range(2000)]
+    theirs, mine = list(words), list(words)
+    theirs[10], mine[1990] = "early", "late"
+    merged = diffs.merge(" ".join(words), " ".join(theirs), " ".join(mine))
+    assert merged.text == " ".join(
+        [*words[:10], "early", *words[11:1990], "late", *words[1991:]]
+    )

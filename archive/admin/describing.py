@@ -4,6 +4,8 @@ as a word diff, a before/after table and where an edit puts the claim's markers.
 
 from __future__ import annotations
 
+import copy
+
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
@@ -22,6 +24,9 @@ FIELD_LABELS = {
     "new_paragraph": "starts a paragraph",
     "archive_url": "archive URL",
     "url": "URL",
+    "isbn": "ISBN",
+    "doi": "DOI",
+    "note_text": "reference text",
 }
 
 
@@ -58,16 +63,25 @@ def _target_link(change, name: str):
     return link(obj, label)
 
 
-def describe_change(change, editable: bool) -> dict:
-    """What the proposal page shows for one change: target, diff, before/after rows."""
+def describe_change(change, editable: bool, outlook=None) -> dict:
+    """What the proposal page shows for one change: target, diff, before/after rows.
+
+    ``outlook`` (``workflow.merge_outlook``): the change's target moved on since it was
+    written. If it merges, the page shows the merge against the target as it is now, which
+    is what approving applies; if not, it says the proposer is needed.
+    """
     kind = workflow.KINDS[change.kind]
-    description = kind.describe(change)
+    shown = change
+    if outlook is not None and outlook.merges:
+        shown = copy.copy(change)
+        shown.payload, shown.before = outlook.merge.payload, outlook.now
+    description = kind.describe(shown)
     rows = [
         (FIELD_LABELS.get(field, field), _shown(old), _shown(new), _how(old, new))
         for field, old, new in description.rows
     ]
     diff = diffs.diff_html(*description.diff) if description.diff is not None else None
-    markers = _markers_after(change) if description.markers else None
+    markers = _markers_after(shown) if description.markers else None
     targets = [
         (name, link)
         for name in ("claim", "section", "source", "citation", "flag")
@@ -97,7 +111,42 @@ def describe_change(change, editable: bool) -> dict:
             if editable
             else None
         ),
+        "edit_url": (
+            admin_url("changeproposal_edit_change", change.proposal_id, change.pk)
+            if editable
+            else None
+        ),
+        "outlook": _outlook(outlook) if change.conflict is None else None,
+        "conflict": conflict_rows(change),
     }
+
+
+def _outlook(outlook) -> dict | None:
+    if outlook is None:
+        return None
+    fields = [FIELD_LABELS.get(name, name.replace("_", " ")) for name in outlook.merge.conflicts]
+    return {"merges": outlook.merges, "fields": ", ".join(fields)}
+
+
+def conflict_rows(change) -> list[dict]:
+    """A change in conflict, field by field: base, theirs (now) and mine, and the merged
+    draft the proposer finishes by hand; texts as word diffs against the base."""
+    fields = (change.conflict or {}).get("fields", {})
+    rows = []
+    for name, values in fields.items():
+        base, theirs, mine = values.get("base"), values.get("theirs"), values.get("mine")
+        texts = all(isinstance(v, str) for v in (base, theirs, mine))
+        rows.append(
+            {
+                "field": FIELD_LABELS.get(name, name.replace("_", " ")),
+                "base": _shown(base),
+                "theirs": diffs.diff_html(base, theirs) if texts else _shown(theirs),
+                "mine": diffs.diff_html(base, mine) if texts else _shown(mine),
+                "draft": values.get("draft", theirs),
+                "overlaps": values.get("overlaps", []),
+            }
+        )
+    return rows
 
 
 # What the reviewer reads on each marker of an edited claim (its title and its class).

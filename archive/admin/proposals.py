@@ -15,15 +15,18 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 
-from .. import roles, workflow
+from .. import forms as change_forms
+from .. import roles, selectors, workflow
 from ..models import (
     ChangeProposal,
     Citation,
     Flag,
     ProposalState,
 )
+from ..workflow.kinds import TARGETS
+from . import editing
 from .base import HistoryAdmin
-from .describing import describe_change
+from .describing import conflict_rows, describe_change
 from .links import admin_url, message_of
 
 
@@ -120,6 +123,16 @@ class ChangeProposalAdmin(HistoryAdmin):
                 wrap(self.remove_change_view),
                 name="archive_changeproposal_remove_change",
             ),
+            path(
+                "<int:object_id>/changes/<int:change_id>/edit/",
+                wrap(self.edit_change_view),
+                name="archive_changeproposal_edit_change",
+            ),
+            path(
+                "<int:object_id>/rationale/",
+                wrap(self.rationale_view),
+                name="archive_changeproposal_rationale",
+            ),
             *super().get_urls(),
         ]
 
@@ -175,6 +188,12 @@ class ChangeProposalAdmin(HistoryAdmin):
             (c.body for c in reversed(comments) if c.action == "conflict"),
             "",
         )
+        latest = workflow.latest_versions(changes)
+        outlook = (
+            workflow.merge_outlook(changes, latest)
+            if proposal.state in (ProposalState.SUBMITTED, ProposalState.DRAFT)
+            else {}
+        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -182,14 +201,17 @@ class ChangeProposalAdmin(HistoryAdmin):
             "needs_comment": [move["label"] for move in moves if move["needs_comment"]],
             "title": f"Proposal #{proposal.pk}",
             "proposal": proposal,
-            "changes": [describe_change(change, editable) for change in changes],
-            "fingerprint": workflow.content_fingerprint(proposal, changes),
+            "changes": [
+                describe_change(change, editable, outlook.get(change.pk)) for change in changes
+            ],
+            "fingerprint": workflow.content_fingerprint(proposal, changes, latest),
             "comments": comments,
             "moves": moves,
             "can_comment": user.has_perm(roles.COMMENT),
             "editable": editable,
             "conflict": conflict if proposal.state == ProposalState.CONFLICT else "",
             "is_proposer": user.pk == proposal.proposer_id,
+            "competing": selectors.proposals_competing_with(proposal, viewer=user),
             "history_url": admin_url("changeproposal_history", proposal.pk),
             "document_pages": [
                 (label, f"{admin_url(f'{model}_changelist')}?{lookup}={proposal.document_id}")
@@ -245,6 +267,81 @@ class ChangeProposalAdmin(HistoryAdmin):
         else:
             messages.success(request, "Your comment was added.")
         return redirect(admin_url("changeproposal_change", proposal.pk) + "#conversation")
+
+    def edit_change_view(self, request, object_id, change_id):
+        """A change of a draft, edited in place: its kind's form, filled in with what it
+        holds. A change in conflict shows base, theirs and mine side by side, and the form
+        holds the merged draft to finish by hand (as a wiki's edit-conflict page does)."""
+        proposal = self._proposal(request, object_id)
+        change = get_object_or_404(
+            proposal.changes.select_related("claim", "section", "source", "citation", "flag"),
+            pk=change_id,
+        )
+        if request.user.pk != proposal.proposer_id:
+            raise PermissionDenied(f"Only the proposer can edit proposal #{proposal.pk}.")
+        target = editing.target_of(change, proposal)
+        if target is None:
+            messages.error(
+                request,
+                f"Change {change.position} is about a record that no longer exists: remove "
+                "it instead.",
+            )
+            return redirect(admin_url("changeproposal_change", proposal.pk))
+        form_class = change_forms.form_for(change.kind)
+        options = {"target": target, "user": request.user, "draft": proposal}
+        initial = editing.initial_of(change)
+        if request.method == "POST":
+            form = form_class(request.POST, initial=initial, **options)
+            if form.is_valid():
+                arguments = form.change_arguments()
+                try:
+                    workflow.edit_change(
+                        change=change,
+                        user=request.user,
+                        payload=arguments.pop("payload", {}),
+                        **{k: v for k, v in arguments.items() if k in TARGETS},
+                    )
+                except workflow.InvalidChange as invalid:
+                    change_forms.add_workflow_errors(form, invalid.errors)
+                except workflow.WorkflowError as error:
+                    form.add_error(None, message_of(error))
+                else:
+                    messages.success(request, f"Change {change.position} was edited.")
+                    return redirect(
+                        admin_url("changeproposal_change", proposal.pk)
+                        + f"#change-{change.position}"
+                    )
+        else:
+            form = form_class(initial=initial, **options)
+        return TemplateResponse(
+            request,
+            "admin/archive/edit_change.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": f"Change {change.position} of proposal #{proposal.pk}",
+                "proposal": proposal,
+                "change": change,
+                "form": form,
+                "verb": form_class.verb,
+                "conflict": conflict_rows(change),
+                "editable": proposal.state == ProposalState.DRAFT,
+            },
+        )
+
+    def rationale_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        proposal = self._proposal(request, object_id)
+        try:
+            workflow.edit_rationale(
+                proposal=proposal, user=request.user, rationale=request.POST.get("rationale", "")
+            )
+        except workflow.WorkflowError as error:
+            messages.error(request, message_of(error))
+        else:
+            messages.success(request, "The rationale was saved; its history keeps every wording.")
+        return redirect(admin_url("changeproposal_change", proposal.pk))
 
     def remove_change_view(self, request, object_id, change_id):
         if request.method != "POST":

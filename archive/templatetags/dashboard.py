@@ -2,7 +2,7 @@
 
 from django import template
 
-from archive import selectors
+from archive import selectors, workflow
 
 register = template.Library()
 
@@ -13,7 +13,12 @@ BAR_WIDTH = 260
 
 @register.inclusion_tag("admin/archive/dashboard.html", takes_context=True)
 def editorial_dashboard(context):
-    data = selectors.dashboard(context["request"].user)
+    user = context["request"].user
+    # This visit is recorded first and the page shows what was decided since the previous
+    # one (see note_dashboard_visit): a decision made while the page renders shows now and
+    # again next time, rather than never.
+    last_visit = workflow.note_dashboard_visit(user)
+    data = selectors.dashboard(user, last_visit=last_visit)
     for document in data["coverage"]:
         rows = document["sections"]
         for index, row in enumerate(rows):

@@ -9,9 +9,11 @@ the reason for every row it writes (see ``recording``).
 - ``kinds``: every kind of change, declared once (target, validation, apply, description);
 - ``markers``: where a claim's markers stand once an edit of its text applies;
 - ``anchors``: how a marker's words are found again in an edited text (pure, no database);
-- ``repair``: an archivist's revert, recovery and deletion with a reason.
+- ``repair``: an archivist's revert, recovery and deletion with a reason;
+- ``desk``: when each user last looked at their dashboard.
 """
 
+from .desk import note_dashboard_visit
 from .imports import (
     IMPORTER_USERNAME,
     ImportOutcome,
@@ -33,7 +35,11 @@ from .proposals import (
     comment_on_proposal,
     content_fingerprint,
     create_proposal,
+    edit_change,
+    edit_rationale,
+    latest_versions,
     make_move,
+    merge_outlook,
     propose_change,
     rebase_proposal,
     reject_proposal,
@@ -70,12 +76,17 @@ __all__ = [
     "create_proposal",
     "delete_record",
     "document_slug",
+    "edit_change",
+    "edit_rationale",
     "edit_record",
     "import_documents",
     "importer_user",
+    "latest_versions",
     "load_rows",
     "make_move",
     "marker_moves",
+    "merge_outlook",
+    "note_dashboard_visit",
     "propose_change",
     "rebase_proposal",
     "recover_record",

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from ..diffs import TOKEN
+from ..diffs import CJK
 
 CONTEXT = 32  # characters of prefix and suffix kept, as a TextQuoteSelector would
 MIN_QUOTE = 8  # the least of the old context that places a marker whose words moved
@@ -40,8 +40,11 @@ AT_EDGE = "at the start or end"
 MOVED = "found where its words moved"
 ORPHANED = "orphaned"
 
-# Tokens as every diff of the archive reads them (``archive.diffs``).
-_TOKEN = TOKEN
+# Kana and CJK ideographs are words of their own (``archive.diffs.CJK``). Other letters and
+# digits run into words (with inner apostrophes and hyphens); runs of space and single
+# marks are tokens of their own, so a marker's offset after a word is a token boundary.
+# (The diffs attach space to the token before it; offsets here must not.)
+_TOKEN = re.compile(rf"[{CJK}]|[^\W{CJK}]+(?:['’\-][^\W{CJK}]+)*|\s+|[^\w\s]")
 _WORD = re.compile(r"\w")
 
 

@@ -733,6 +733,35 @@ def _now_version(change, latest) -> int | None:
     return latest.get((name, getattr(change, f"{name}_id"))) if name else None
 
 
+@dataclass(frozen=True)
+class Outlook:
+    """How a change whose target moved on since it was written meets it now: it merges
+    (``merge.payload`` is what approving applies) or it needs the proposer."""
+
+    now: dict
+    merge: object  # kinds.base.Merge
+
+    @property
+    def merges(self) -> bool:
+        return self.merge.clean
+
+
+def merge_outlook(changes, latest=None) -> dict[int, Outlook]:
+    """For each change whose target moved on, how it merges with the target as it is now
+    (keyed by change id). Reads only: the review page shows it before anyone decides."""
+    if latest is None:
+        latest = latest_versions(changes)
+    outlook = {}
+    for change in changes:
+        current = _now_version(change, latest)
+        if current is None or current == change.base_version or _target(change) is None:
+            continue
+        kind = KINDS[change.kind]
+        now = kind.snapshot(change)
+        outlook[change.pk] = Outlook(now, kind.merge(change, now))
+    return outlook
+
+
 def _merge_stale(changes, targets, latest) -> tuple[list[ProposedChange], list[str]]:
     """Merge each change whose target moved on with it; what cannot be, one line each.
 
