@@ -13,20 +13,26 @@ from __future__ import annotations
 import hashlib
 
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
 
 from . import roles, workflow
 from .models import (
+    ChangeKind,
     Citation,
     Claim,
     ClaimKind,
+    Document,
     Flag,
     FlagKind,
     FlagStatus,
     ReviewStatus,
     Section,
     Source,
+    SourceKind,
 )
 from .workflow import anchors
+from .workflow.kinds.sources import NEW_SOURCE, NEW_SOURCE_FIELDS, source_line
 
 TEXTAREA = {"rows": 3, "cols": 80}
 
@@ -156,24 +162,91 @@ class EditClaimForm(ChangeForm):
         return {"claim": self.target, "payload": payload}
 
 
-class AddCitationForm(ChangeForm):
+# --------------------------------------------------------------------------- source picker
+
+
+class SourcePicker(forms.Select):
+    """The choice of a citation's source, each shown with its label, title and author. A
+    small script (``archive/source_picker.js``) puts a text filter over the options; without
+    it this is a plain select."""
+
+    class Media:
+        js = ("archive/source_picker.js",)
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"data-source-picker": "", **(attrs or {})}, choices)
+
+
+NEW = "new-"  # a draft's new source among the choices: "new-<id of its add_source change>"
+
+
+def _source_field(label: str = "Source") -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, required=False, widget=SourcePicker)
+
+
+class _CitesSource:
+    """A form whose ``source`` picks one of the document's sources or a new source of the
+    draft (one of its add_source changes), which the workflow gets as
+    ``payload["new_source"]``."""
+
+    empty_label = "---------"
+
+    def setup_sources(self, document_id: int) -> None:
+        sources = Source.objects.filter(document_id=document_id).order_by("position")
+        self.sources = {str(source.pk): source for source in sources}
+        choices = [(key, source_line(source)) for key, source in self.sources.items()]
+        adding = (
+            self.draft.changes.filter(kind=ChangeKind.ADD_SOURCE).order_by("position")
+            if self.draft is not None
+            else []
+        )
+        new = [
+            (f"{NEW}{change.pk}", f"{source_line(change.payload)} (new: change {change.position})")
+            for change in adding
+        ]
+        if new:
+            choices = [
+                ("Sources of the document", choices),
+                (f"New in your draft, proposal #{self.draft.pk}", new),
+            ]
+        field = self.fields["source"]
+        field.choices = [("", self.empty_label), *choices]
+        url = reverse("admin:archive_document_propose", args=[document_id])
+        field.help_text = format_html(
+            'Not listed? <a href="{}">Propose it as a new source</a> first: it is then '
+            "listed here, under your draft.",
+            f"{url}?change={ChangeKind.ADD_SOURCE}",
+        )
+        if (ref := self.initial.get(NEW_SOURCE)) is not None:
+            self.initial["source"] = f"{NEW}{ref}"
+
+    def clean_source(self):
+        value = self.cleaned_data["source"]
+        return self.sources.get(value, value)
+
+    def source_arguments(self, payload: dict) -> dict:
+        """``change_arguments``' source, and the new source's change in ``payload``."""
+        chosen = self.cleaned_data["source"]
+        if isinstance(chosen, Source):
+            return {"source": chosen}
+        if chosen.startswith(NEW):
+            payload[NEW_SOURCE] = int(chosen.removeprefix(NEW))
+        return {"source": None}
+
+
+class AddCitationForm(_CitesSource, ChangeForm):
     verb = "add a citation"
-    source = forms.ModelChoiceField(queryset=Source.objects.none(), required=False)
+    source = _source_field()
     locator = _line("Locator", help_text="Pages, as cited: 129, 348–350.")
     quotation = _text("Quotation", rows=2)
 
     def setup(self):
-        self.fields["source"].queryset = Source.objects.filter(
-            document_id=self.target.section.document_id
-        ).order_by("position")
+        self.setup_sources(self.target.section.document_id)
 
     def change_arguments(self):
         data = self.cleaned_data
-        return {
-            "claim": self.target,
-            "source": data["source"],
-            "payload": {"locator": data["locator"], "quotation": data["quotation"]},
-        }
+        payload = {"locator": data["locator"], "quotation": data["quotation"]}
+        return {"claim": self.target, **self.source_arguments(payload), "payload": payload}
 
 
 class _OneCitationForm(ChangeForm):
@@ -196,30 +269,21 @@ class _OneCitationForm(ChangeForm):
                     self.fields[name].initial = getattr(chosen, name)
 
 
-class ChangeCitationForm(_OneCitationForm):
+class ChangeCitationForm(_CitesSource, _OneCitationForm):
     verb = "change a citation"
-    source = forms.ModelChoiceField(
-        queryset=Source.objects.none(),
-        required=False,
-        empty_label="(keep its source)",
-        label="New source",
-    )
+    empty_label = "(keep its source)"
+    source = _source_field("New source")
     locator = _line("Locator", help_text="Pages, as cited: 129, 348–350.")
     quotation = _text("Quotation", rows=2)
 
     def setup(self):
         super().setup()
-        self.fields["source"].queryset = Source.objects.filter(
-            document_id=self.target.section.document_id
-        ).order_by("position")
+        self.setup_sources(self.target.section.document_id)
 
     def change_arguments(self):
         data = self.cleaned_data
-        return {
-            "citation": data["citation"],
-            "source": data["source"],
-            "payload": {"locator": data["locator"], "quotation": data["quotation"]},
-        }
+        payload = {"locator": data["locator"], "quotation": data["quotation"]}
+        return {"citation": data["citation"], **self.source_arguments(payload), "payload": payload}
 
 
 class RemoveCitationForm(_OneCitationForm):
@@ -353,6 +417,40 @@ class EditSourceForm(ChangeForm):
         }
 
 
+# --------------------------------------------------------------------------- document
+
+
+class AddSourceForm(ChangeForm):
+    """A new source at the end of the document's reference list; citations of the same
+    draft can cite it before it is approved."""
+
+    verb = "add a source"
+    FIELDS = NEW_SOURCE_FIELDS
+    label = _line(
+        "Label", help_text="As the text cites it: 39, a, notes 1. Unique in the document."
+    )
+    kind = forms.ChoiceField(
+        label="Kind of source",
+        choices=SourceKind.choices,
+        initial=SourceKind.REFERENCE,
+        required=False,
+    )
+    title = _line("Title")
+    author = _line("Author")
+    publisher = _line("Publisher")
+    published = _line("Published", help_text="As given: 2005, May 1945.")
+    url = _line("URL")
+    archive_url = _line("Archive URL")
+    isbn = _line("ISBN")
+    doi = _line("DOI")
+    note_text = _text(
+        "Reference text", rows=3, help_text="The entry as a reference list writes it, if known."
+    )
+
+    def change_arguments(self):
+        return {"payload": {name: self.cleaned_data[name] for name in self.FIELDS}}
+
+
 FORMS: dict[type, list[type[ChangeForm]]] = {
     Claim: [
         EditClaimForm,
@@ -366,6 +464,7 @@ FORMS: dict[type, list[type[ChangeForm]]] = {
     ],
     Section: [EditHeadingForm, AddClaimForm, RaiseFlagForm, ResolveFlagForm],
     Source: [EditSourceForm],
+    Document: [AddSourceForm],
 }
 
 

@@ -523,6 +523,7 @@ def test_every_kind_of_change_can_be_proposed_from_its_record(editor, reviewer, 
         (section, "add_claim", {"text": "A new claim.", "position": "1", "kind": "statement"}),
         (section, "raise_flag", {"kind": "other", "label": "outdated", "reason": "Old."}),
         (source, "edit_source", {"title": "The Russians in Germany", "published": "1995"}),
+        (seed_document, "add_source", {"label": "Beevor 2002", "title": "Berlin: The Downfall"}),
     ]
     client = client_for(editor)
     for target, kind, data in posts:
@@ -631,8 +632,11 @@ def test_a_kind_not_offered_on_a_record_is_not_found(editor, claim, seed_documen
     client = client_for(editor)
     assert client.get(propose_url(source, "edit_claim")).status_code == 404
     assert client.post(propose_url(claim, "bogus"), {"rationale": "x"}).status_code == 404
+    # A document's page offers what is new on it, a source, and nothing about its records.
     document = reverse("admin:archive_document_propose", args=[seed_document.pk])
-    assert client.get(document).status_code == 404
+    assert client.get(f"{document}?change=edit_claim").status_code == 404
+    assert client.get(f"{document}?change=edit_source").status_code == 404
+    assert client.get(document).context["verb"] == "add a source"
     assert not ChangeProposal.objects.exists()
 
 
@@ -647,7 +651,7 @@ def test_proposal_page_shows_the_diff_and_escapes_script_text(editor, reviewer, 
         rationale="<img src=x onerror=alert(2)>",
     )
     page = client_for(reviewer).get(page_url(proposal)).content.decode()
-    assert "<ins> &lt;script&gt;alert(1)&lt;/script&gt;</ins>" in page
+    assert "<ins>&lt;script&gt;alert(1)&lt;/script&gt; </ins>" in page
     assert "<del>executed</del><ins>shot</ins>" in page
     assert "<script>alert(1)</script>" not in page
     assert "<img src=x" not in page

@@ -95,6 +95,4 @@ def test_a_long_claim_merges_edits_far_apart():
     theirs, mine = list(words), list(words)
     theirs[10], mine[1990] = "early", "late"
     merged = diffs.merge(" ".join(words), " ".join(theirs), " ".join(mine))
-    assert merged.text == " ".join(
-        [*words[:10], "early", *words[11:1990], "late", *words[1991:]]
-    )
+    assert merged.text == " ".join([*words[:10], "early", *words[11:1990], "late", *words[1991:]])

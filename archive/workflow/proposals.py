@@ -414,6 +414,7 @@ def remove_change(*, change: ProposedChange, user) -> None:
     with transaction.atomic():
         proposal = _lock(change.proposal)
         _check_drafting(proposal, user)
+        KINDS[change.kind].check_removal(change)
         recorder = _Recorder(user=user, reason=f"change removed from proposal #{proposal.pk}")
         recorder.delete(change)
         later = proposal.changes.filter(position__gt=change.position).order_by("position")
@@ -653,15 +654,28 @@ def _target(change: ProposedChange):
 def _target_missing(change: ProposedChange) -> bool:
     field_name = _target_field(change)
     if field_name is None:
-        return not Section.objects.filter(pk=change.section_id).exists()
+        needs_section = "section" in KINDS[change.kind].needs
+        return needs_section and not Section.objects.filter(pk=change.section_id).exists()
     model = TARGET_MODELS[field_name]
     return not model.objects.filter(pk=getattr(change, f"{field_name}_id")).exists()
 
 
+_HISTORY: dict[type, type] = {}
+
+
+def _versions(model):
+    """The history rows of a model. ``Model.history`` builds a new manager class on every
+    access (simple-history's descriptor), a measurable share of an approval; the
+    historical model's own manager, looked up once, does the same job."""
+    if model not in _HISTORY:
+        _HISTORY[model] = model.history.model
+    return _HISTORY[model].objects
+
+
 def _latest_version(obj) -> int | None:
     return (
-        type(obj)
-        .history.filter(id=obj.pk)
+        _versions(type(obj))
+        .filter(id=obj.pk)
         .order_by("-history_id")
         .values_list("history_id", flat=True)
         .first()
@@ -713,8 +727,8 @@ def latest_versions(changes, targets=None) -> dict[tuple[str, int], int]:
                 versioned.setdefault(name, set()).add(pk)
     # One query whatever the kinds of record: a UNION ALL of one grouped select per table.
     selects = [
-        TARGET_MODELS[name]
-        .history.filter(id__in=ids)
+        _versions(TARGET_MODELS[name])
+        .filter(id__in=ids)
         .order_by()  # history's default ordering is refused inside a UNION
         .values("id")
         .annotate(latest=Max("history_id"), table=Value(name, output_field=CharField()))

@@ -152,6 +152,10 @@ class Kind:
         """The same against live rows, before it is submitted or once rebased."""
         return []
 
+    def check_removal(self, change) -> None:
+        """Refuse (``WorkflowError``) removing ``change`` from its draft while a later change
+        of the draft needs it (a citation of the source an add_source change adds)."""
+
 
 # --------------------------------------------------------------------------- helpers
 

@@ -7,6 +7,7 @@ from django.db.models import Max
 from ...models import ChangeKind, Citation
 from .base import MAX_TEXT, Description, Kind, get, refuse_controls
 from .registry import register
+from .sources import NEW_SOURCE, new_source_line, new_source_of, new_source_problem
 
 
 def _validate_fields(payload, error) -> None:
@@ -18,18 +19,42 @@ def _validate_fields(payload, error) -> None:
         payload[name] = value
 
 
+def _validate_new_source(change, payload, error) -> None:
+    """A citation may cite, instead of a source there is, the source an earlier add_source
+    change of its proposal adds: ``payload["new_source"]`` names that change."""
+    if NEW_SOURCE not in payload:
+        return
+    if change.source is not None:
+        error("source", "Cite a source there is or a new one of this proposal, not both.")
+    elif problem := new_source_problem(change, payload[NEW_SOURCE]):
+        error("source", problem)
+
+
+def _cited(change, targets):
+    """The source a citation change cites at approval: one there is, or a new one."""
+    if change.source_id is not None:
+        return get(targets, "source", change.source_id, change)
+    return new_source_of(change, targets)
+
+
 @register
 class AddCitation(Kind):
     name = ChangeKind.ADD_CITATION
     form = "AddCitationForm"
     target = "claim"
-    needs = ("claim", "source")
+    needs = ("claim",)  # and a source: one there is, or a new one (``check_targets``)
     creates = "citation"
     stores_in = Citation
     hidden_targets = ("source",)
 
+    def check_targets(self, change, error):
+        super().check_targets(change, error)
+        if change.source is None and NEW_SOURCE not in (change.payload or {}):
+            error("source", "Choose the source this change is about.")
+
     def validate(self, change, payload, error, user):
         _validate_fields(payload, error)
+        _validate_new_source(change, payload, error)
 
     def snapshot(self, change):
         return {"text": change.claim.text}
@@ -39,7 +64,7 @@ class AddCitation(Kind):
         last = claim.citations.aggregate(top=Max("position"))["top"] or 0
         citation = Citation(
             claim=claim,
-            source=get(targets, "source", change.source_id, change),
+            source=_cited(change, targets),
             position=last + 1,
             locator=change.payload["locator"],
             quotation=change.payload["quotation"],
@@ -52,7 +77,7 @@ class AddCitation(Kind):
         return Description(
             context=before.get("text"),
             rows=[
-                ("source", None, change.source),
+                ("source", None, new_source_line(change) if NEW_SOURCE in after else change.source),
                 ("locator", None, after.get("locator")),
                 ("quotation", None, after.get("quotation")),
             ],
@@ -74,6 +99,7 @@ class ChangeCitation(Kind):
 
     def validate(self, change, payload, error, user):
         _validate_fields(payload, error)
+        _validate_new_source(change, payload, error)
         if change.source is not None:
             payload["source"] = change.source.pk
 
@@ -90,9 +116,22 @@ class ChangeCitation(Kind):
         citation = get(targets, "citation", change.citation_id, change)
         citation.locator = change.payload["locator"]
         citation.quotation = change.payload["quotation"]
-        if change.source_id:
-            citation.source = get(targets, "source", change.source_id, change)
+        if change.source_id or NEW_SOURCE in change.payload:
+            citation.source = _cited(change, targets)
         recorder.save(citation)
+
+    def merge(self, change, now):
+        """A new source of the proposal replaces the source the citation had when the change
+        was written: another source chosen since is a conflict (not overwritten)."""
+        merged = super().merge(change, now)
+        base = change.before or {}
+        if NEW_SOURCE in merged.payload and now.get("source_id") != base.get("source_id"):
+            merged.conflicts["source"] = {
+                "base": base.get("source"),
+                "theirs": now.get("source"),
+                "mine": new_source_line(change),
+            }
+        return merged
 
     def describe(self, change):
         return _citation_rows(change, removing=False)
@@ -121,6 +160,8 @@ def _citation_rows(change, *, removing: bool) -> Description:
     before, after = change.before or {}, change.payload or {}
     old_source = f"[{before['source']}]" if before.get("source") else None
     new_source = change.source if after.get("source") and change.source else old_source
+    if NEW_SOURCE in after:
+        new_source = new_source_line(change)
     rows = [("source", old_source, None if removing else new_source)]
     for name in ("locator", "quotation"):
         rows.append((name, before.get(name), None if removing else after.get(name)))
