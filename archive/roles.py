@@ -10,6 +10,7 @@ REVIEWER = "Reviewer"
 ARCHIVIST = "Archivist"
 ROLES = (EDITOR, REVIEWER, ARCHIVIST)
 
+VIEW_PROPOSALS = "archive.view_changeproposal"
 PROPOSE = "archive.add_changeproposal"
 COMMENT = "archive.add_reviewcomment"
 REVIEW = "archive.review_changeproposal"

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from .. import roles, selectors
 from ..models import (
     Apparatus,
     Citation,
@@ -22,6 +23,18 @@ from ..models import (
 )
 from .base import ContentAdmin, ProvenanceMixin
 from .links import link
+
+
+class CompetingMixin:
+    """A record's page lists the other open proposals on it (``selectors.open_proposals_on``)
+    above its fields, for whoever may see proposals."""
+
+    change_form_template = "admin/archive/competing_change_form.html"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and request.user.has_perm(roles.VIEW_PROPOSALS):
+            context["competing"] = selectors.open_proposals_on(obj, viewer=request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 class CitationInline(admin.TabularInline):
@@ -97,7 +110,7 @@ class DocumentAdmin(ContentAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(ProvenanceMixin, ContentAdmin):
+class SectionAdmin(CompetingMixin, ProvenanceMixin, ContentAdmin):
     list_display = ["position", "heading_display", "document", "level", "claim_count"]
     list_display_links = ["position", "heading_display"]
     list_filter = ["document", "heading_missing", "level"]
@@ -122,7 +135,7 @@ class SectionAdmin(ProvenanceMixin, ContentAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ProvenanceMixin, ContentAdmin):
+class ClaimAdmin(CompetingMixin, ProvenanceMixin, ContentAdmin):
     list_display = [
         "excerpt",
         "document",
@@ -173,7 +186,7 @@ class ClaimAdmin(ProvenanceMixin, ContentAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(ContentAdmin):
+class SourceAdmin(CompetingMixin, ContentAdmin):
     list_display = ["label", "document", "kind", "title", "author", "citation_count"]
     list_filter = ["kind", "document"]
     search_fields = ["label", "title", "author", "publisher", "note_text", "url"]

@@ -1,5 +1,6 @@
 """The propose page of a claim, section or source: the form of the kind chosen, added
-to the editor's draft by ``workflow.propose_change``.
+to the editor's draft by ``workflow.propose_change``, under the other open proposals on
+the record (``selectors.open_proposals_on``), so the editor sees them before competing.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from .. import forms as change_forms
-from .. import roles, workflow
+from .. import roles, selectors, workflow
 from ..models import (
     ChangeProposal,
     Claim,
@@ -69,6 +70,7 @@ class ProposeMixin:
                 target=target,
                 document=document,
                 draft=draft,
+                competing=selectors.open_proposals_on(target, viewer=request.user, exclude=draft),
                 form=form,
                 verb=form_class.verb,
                 action=f"{base}?{request.GET.urlencode()}" if request.GET else base,
@@ -82,6 +84,8 @@ class ProposeMixin:
 
 
 def _document_id(target) -> int:
+    if isinstance(target, Document):  # what is proposed on it is new: a source
+        return target.pk
     return target.section.document_id if isinstance(target, Claim) else target.document_id
 
 
